@@ -1,0 +1,22 @@
+// What a command's exec() receives.
+import type { Db } from '../engine/db'
+import type { Params } from './params'
+import type { Printer } from './printer'
+import type { CommandSpec } from './spec'
+
+export interface Io {
+  /** Reads one line from standard input (xe's Prompt); undefined at end of input. */
+  readLine(): Promise<string | undefined>
+  env: NodeJS.ProcessEnv
+  cwd: string
+}
+
+export interface XeContext {
+  /** The xe command name. */
+  name: string
+  params: Params
+  out: Printer
+  db: Db
+  spec: CommandSpec
+  io: Io
+}

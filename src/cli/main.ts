@@ -1,0 +1,148 @@
+// The xe dispatcher: client-side options, server-side parsing, the command table, one world
+// transaction per command, output and errors — what the thin client and xapi's /cli do together.
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { parseClient, parseCommandLine, serverWords } from './args'
+import { Params } from './params'
+import { Printer, type Sink } from './printer'
+import { commandSpec, type CommandSpec } from './spec'
+import { CliFailure, InternalError, ParamNotFound, UnknownCommand } from './failure'
+import { renderError } from './errors'
+import { ocamlBoolOfString } from './enums'
+import type { Io, XeContext } from './context'
+import type { XeCommandClass } from './command'
+import type { Db } from '../engine/db'
+
+export interface RunIo extends Io {
+  stdout(s: string): void
+  stderr(s: string): void
+}
+
+/** The compiled command modules (one per xe verb, generated families and placeholders included). */
+export const commandsDir = join(__dirname, '..', 'commands')
+
+export function loadCommand(name: string): XeCommandClass | undefined {
+  ;(globalThis as { __xesimFast?: boolean }).__xesimFast ??= true
+  let mod: { default?: XeCommandClass } & XeCommandClass
+  try {
+    mod = require(join(commandsDir, `${name}.js`))
+  } catch (e) {
+    if ((e as { code?: string }).code === 'MODULE_NOT_FOUND' && String((e as Error).message).includes(`${name}.js`)) return undefined
+    throw e
+  }
+  return (mod.default ?? mod) as XeCommandClass
+}
+
+/** exec_command reads minimal= with OCaml's strict bool_of_string; anything else is an internal error. */
+function minimalFlag(params: Params): boolean {
+  const m = params.get('minimal')
+  if (m === undefined) return false
+  const b = ocamlBoolOfString(m)
+  if (b === undefined) throw new InternalError('INTERNAL_ERROR: [ Invalid_argument("bool_of_string") ]')
+  return b
+}
+const traceWanted = (params: Params) => {
+  try {
+    return params.bool('trace')
+  } catch {
+    return false
+  }
+}
+
+/** Runs one xe invocation; returns the exit code. Output goes through io. */
+export async function runXe(argv: string[], io: RunIo): Promise<number> {
+  const client = parseClient(argv, io.env)
+  if (client.kind === 'version') {
+    io.stdout('ThinCLI protocol: 0.2\n')
+    return 0
+  }
+  if (client.kind === 'usage') {
+    io.stderr(client.stderr)
+    return 0
+  }
+  if (client.kind === 'fail') {
+    io.stderr(client.stderr)
+    return 1
+  }
+  let db: Db | undefined
+  let params: Params | undefined
+  try {
+    const { cmd, params: list } = parseCommandLine(serverWords(client.body))
+    params = new Params(list)
+    const minimal = minimalFlag(params)
+    const sink: Sink = { out: io.stdout, err: io.stderr }
+    const out = new Printer(sink, minimal)
+    if (cmd === 'help') {
+      const { help } = await import('./help')
+      help(out, params)
+      out.flush()
+      return 0
+    }
+    const spec = commandSpec(cmd)
+    if (!spec) throw new UnknownCommand(cmd)
+    for (const r of spec.reqd) if (!params.has(r)) throw new ParamNotFound(r)
+    const Cmd = loadCommand(cmd)
+    if (!Cmd || !Cmd.implemented) throw new CliFailure(`${cmd} is not implemented by xesim yet`)
+    const { withWorld, worldHome } = await import('../engine/world')
+    await withWorld(worldHome(io.env), Cmd.mutates, async (s) => {
+      db = s.db
+      const ctx: XeContext = { name: cmd, params: params!, out, db: s.db, spec: spec as CommandSpec, io }
+      const inst = new (Cmd as unknown as new () => { exec(c: XeContext): void | Promise<void> })()
+      await inst.exec(ctx)
+    })
+    out.flush()
+    return 0
+  } catch (e) {
+    const r = renderError(e, db)
+    io.stdout(r.stdout)
+    io.stderr(r.stderr)
+    if (params && traceWanted(params)) {
+      io.stderr(`Raised ${e instanceof Error ? e.name + ': ' + e.message : String(e)}\nBacktrace:\n`)
+    }
+    return r.code
+  }
+}
+
+/** The real process's streams, buffered and written once at exit (scripts call xe thousands of times). */
+export function processIo(): RunIo {
+  let out = ''
+  let err = ''
+  let rl: ReturnType<typeof createInterface> | undefined
+  let lines: AsyncIterableIterator<string> | undefined
+  const io: RunIo = {
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: (s) => {
+      out += s
+    },
+    stderr: (s) => {
+      err += s
+    },
+    async readLine() {
+      flushIo()
+      rl ??= createInterface({ input: process.stdin, terminal: false })
+      lines ??= rl[Symbol.asyncIterator]()
+      const r = await lines.next()
+      return r.done ? undefined : r.value
+    },
+  }
+  const flushIo = () => {
+    if (out) process.stdout.write(out)
+    if (err) process.stderr.write(err)
+    out = ''
+    err = ''
+  }
+  ;(io as RunIo & { flush(): void }).flush = () => {
+    flushIo()
+    rl?.close()
+  }
+  return io
+}
+
+/** bin/xe's entry point. */
+export async function main(argv: string[]): Promise<void> {
+  const io = processIo()
+  const code = await runXe(argv, io)
+  ;(io as RunIo & { flush(): void }).flush()
+  process.exitCode = code
+}

@@ -1,0 +1,93 @@
+// <vm-selectors>, <host-selectors>, <sr-selectors> (cli_operations.ml select_vms / do_vm_op / …):
+// the pseudo-field vm=/host=/sr=, default filters, any record field as a filter, --multiple.
+import type { XObj } from '../engine/db'
+import { XapiError } from '../engine/errors'
+import { CliFailure, MultipleFailure } from './failure'
+import { filterRecords } from './filters'
+import { STDPARAMS } from './params'
+import { recordClass, type Rec } from './records'
+import { serverError } from './errors'
+import type { XeContext } from './context'
+import type { SelectorCall } from './spec'
+
+type Kind = 'vm' | 'host' | 'sr'
+const PSEUDO: Record<Kind, { cls: 'VM' | 'host' | 'SR'; fields: string[] }> = {
+  vm: { cls: 'VM', fields: ['uuid', 'name_label'] },
+  host: { cls: 'host', fields: ['uuid', 'hostname', 'name_label'] },
+  sr: { cls: 'SR', fields: ['uuid', 'name_label'] },
+}
+
+export interface SelectOptions {
+  dom0?: boolean
+  templates?: boolean
+  ignore?: string[]
+}
+
+/** The records a selector matches, before the one/many decision. */
+export function select(ctx: XeContext, kind: Kind, o: SelectOptions = {}): Rec[] {
+  let params = ctx.params.list
+  if (kind === 'vm') {
+    if (!o.dom0) params = [['is-control-domain', 'false'], ...params]
+    if (!o.templates) params = [['is-a-template', 'false'], ...params]
+  }
+  const ps = PSEUDO[kind]
+  let objs: XObj[] = ctx.db.all(ps.cls)
+  const i = params.findIndex(([k]) => k === kind)
+  if (i >= 0) {
+    const v = params[i]![1]
+    params = params.filter((_, j) => j !== i)
+    objs = objs.filter((x) => ps.fields.some((f) => (x.f as Record<string, unknown>)[f] === v))
+  }
+  const ignore = [...STDPARAMS, ...(o.ignore ?? [])]
+  const filters = params.filter(([p]) => !ignore.includes(p.split(':')[0]!))
+  const cls = recordClass(kind)
+  let recs = objs.map((x) => cls.rec(ctx.db, x))
+  for (const f of filters) recs = filterRecords(recs, f)
+  return recs
+}
+
+/** do_multiple: every object is attempted; failures are reported together (latest first, as xe). */
+function doMultiple<T>(ctx: XeContext, recs: Rec[], op: (r: Rec) => T): T[] {
+  const fails: Array<[string, string]> = []
+  const ok: T[] = []
+  for (const r of recs) {
+    try {
+      ok.unshift(op(r))
+    } catch (e) {
+      const uuid = (r.obj.f as { uuid: string }).uuid
+      let msg: string
+      if (e instanceof XapiError) msg = serverError(e.code, e.params, ctx.db).replace(/\n$/, '')
+      else if (e instanceof CliFailure) msg = `INTERNAL_ERROR: [ Cli_util.Cli_failure(${JSON.stringify(e.message)}) ]`
+      else throw e
+      fails.unshift([uuid, msg])
+    }
+  }
+  if (fails.length > 0) throw new MultipleFailure(fails)
+  return ok
+}
+
+const MESSAGES: Record<Kind, { none: string; many: string; single: string }> = {
+  vm: { none: 'No matching VMs found', many: 'Multiple matches VMs found. --multiple required to complete the operation', single: 'Multiple matches VMs found. Operation can only be performed on one VM at a time' },
+  host: { none: 'No matching hosts found', many: 'Multiple matching hosts found. --multiple required to complete the operation', single: 'Multiple matching hosts found. Operation can only be performed on one host at a time' },
+  sr: { none: 'No matching hosts found', many: 'Multiple matching SRs found. --multiple required to complete the operation', single: 'Multiple matching SRs found. Operation can only be performed on one SR at a time' },
+}
+
+/**
+ * do_vm_op / do_host_op / do_sr_op: applies op to the selected object(s). `multiple` says whether the
+ * command accepts --multiple at all. op receives the record and the number of objects selected.
+ */
+export function doOp<T>(ctx: XeContext, kind: Kind, op: (r: Rec, count: number) => T, o: SelectOptions & { multiple?: boolean } = {}): T[] {
+  const recs = select(ctx, kind, o)
+  const m = MESSAGES[kind]
+  if (recs.length === 0) throw new CliFailure(m.none)
+  if (recs.length === 1) return [op(recs[0]!, 1)]
+  const multipleAllowed = o.multiple ?? true
+  if (multipleAllowed && ctx.params.bool('multiple')) return doMultiple(ctx, recs, (r) => op(r, recs.length))
+  throw new CliFailure(multipleAllowed ? m.many : m.single)
+}
+
+/** The selector call a command declares in the command table (selector_calls). */
+export function doDeclaredOp<T>(ctx: XeContext, op: (r: Rec, count: number) => T, call: SelectorCall | undefined = ctx.spec.calls?.[0]): T[] {
+  if (!call) throw new Error(`${ctx.name} declares no selector call`)
+  return doOp(ctx, call.kind, op, { dom0: call.dom0, templates: call.templates, ignore: call.ignore, multiple: call.multiple })
+}

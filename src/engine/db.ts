@@ -1,0 +1,169 @@
+// The typed object store of one transaction: objects are loaded from the Store on demand (by ref,
+// by uuid or a whole class), changed in memory, and written back once by flush().
+import type { Store } from './store'
+import type { ClassFields, ClassName } from './model.generated'
+import type { Clock, Ids } from './ids'
+import { defaultValue, fieldsOf, REVERSE } from './schema'
+import { handleInvalid, uuidInvalid } from './errors'
+import { NULL_REF, type Ref } from './values'
+
+export interface XObj<C extends ClassName = ClassName> {
+  readonly ref: Ref
+  readonly cls: C
+  readonly f: ClassFields[C]
+}
+
+/** The table name xapi puts in UUID_INVALID / HANDLE_INVALID (its DB table name). */
+export const tableName = (cls: ClassName): string => cls
+
+export class Db {
+  private cache = new Map<Ref, XObj | null>()
+  private loaded = new Set<string>()
+  private order = new Map<string, Ref[]>()
+  private dirty = new Set<Ref>()
+  private created = new Set<Ref>()
+  private deleted = new Set<Ref>()
+  private indexes = new Map<string, Map<string, XObj[]>>()
+  private version = new Map<string, number>()
+
+  constructor(readonly store: Store, readonly ids: Ids, readonly clock: Clock) {}
+
+  private bump(cls: string): void {
+    this.version.set(cls, (this.version.get(cls) ?? 0) + 1)
+    for (const k of this.indexes.keys()) if (k.startsWith(cls + '.')) this.indexes.delete(k)
+  }
+
+  private adopt(row: { ref: string; cls: string; data: string }): XObj {
+    const o = { ref: row.ref, cls: row.cls as ClassName, f: JSON.parse(row.data) } as XObj
+    this.cache.set(row.ref, o)
+    return o
+  }
+
+  /** The object behind ref, or undefined (null refs and deleted objects included). */
+  tryGet<C extends ClassName>(ref: Ref, cls?: C): XObj<C> | undefined {
+    if (!ref || ref === NULL_REF) return undefined
+    let o = this.cache.get(ref)
+    if (o === undefined) {
+      const row = this.store.loadRef(ref)
+      o = row ? this.adopt(row) : null
+      if (!row) this.cache.set(ref, null)
+    }
+    if (!o || (cls && o.cls !== cls)) return undefined
+    return o as XObj<C>
+  }
+  get<C extends ClassName>(ref: Ref, cls: C): XObj<C> {
+    const o = this.tryGet(ref, cls)
+    if (!o) throw handleInvalid(tableName(cls), ref)
+    return o
+  }
+
+  /** Every object of a class, in creation order. */
+  all<C extends ClassName>(cls: C): Array<XObj<C>> {
+    if (!this.loaded.has(cls)) {
+      const refs: Ref[] = []
+      for (const row of this.store.loadClass(cls)) {
+        const have = this.cache.get(row.ref)
+        if (have === undefined) this.adopt(row)
+        if (!this.deleted.has(row.ref)) refs.push(row.ref)
+      }
+      for (const r of this.order.get(cls) ?? []) if (!refs.includes(r)) refs.push(r)
+      this.order.set(cls, refs)
+      this.loaded.add(cls)
+    }
+    return (this.order.get(cls) ?? []).map((r) => this.cache.get(r) as XObj<C>)
+  }
+
+  byUuid<C extends ClassName>(cls: C, uuid: string): XObj<C> | undefined {
+    for (const o of this.cache.values()) if (o && o.cls === cls && (o.f as { uuid?: string }).uuid === uuid) return o as XObj<C>
+    for (const row of this.store.findUuid(uuid)) {
+      if (row.cls !== cls || this.deleted.has(row.ref)) continue
+      return (this.cache.get(row.ref) ?? this.adopt(row)) as XObj<C>
+    }
+    return undefined
+  }
+  getByUuid<C extends ClassName>(cls: C, uuid: string): XObj<C> {
+    const o = this.byUuid(cls, uuid)
+    if (!o) throw uuidInvalid(tableName(cls), uuid)
+    return o
+  }
+
+  /** Creates an object: fields not given take the datamodel default; a uuid is assigned if absent. */
+  create<C extends ClassName>(cls: C, fields: Partial<ClassFields[C]>, ref?: Ref): XObj<C> {
+    const f: Record<string, unknown> = {}
+    const given = fields as Record<string, unknown>
+    for (const d of fieldsOf(cls)) {
+      if (REVERSE[`${cls}.${d.name}`]) continue
+      f[d.name] = d.name in given ? given[d.name] : d.name === 'uuid' ? this.ids.uuid() : defaultValue(d)
+    }
+    const o = { ref: ref ?? this.ids.ref(), cls, f } as unknown as XObj<C>
+    this.cache.set(o.ref, o)
+    this.created.add(o.ref)
+    this.dirty.add(o.ref)
+    const ord = this.order.get(cls) ?? []
+    ord.push(o.ref)
+    this.order.set(cls, ord)
+    this.bump(cls)
+    return o
+  }
+
+  /** Changes fields of an object (the only way engine code writes). */
+  set<C extends ClassName>(o: XObj<C>, patch: Partial<ClassFields[C]>): void {
+    Object.assign(o.f, patch)
+    this.dirty.add(o.ref)
+    this.bump(o.cls)
+  }
+
+  destroy(o: XObj): void {
+    this.cache.set(o.ref, null)
+    this.dirty.delete(o.ref)
+    if (this.created.has(o.ref)) this.created.delete(o.ref)
+    else this.deleted.add(o.ref)
+    const ord = this.order.get(o.cls)
+    if (ord) this.order.set(o.cls, ord.filter((r) => r !== o.ref))
+    this.bump(o.cls)
+  }
+
+  /** Objects of `cls` whose field `field` (a ref, or a set of refs) points at `ref`. */
+  referrers<C extends ClassName>(cls: C, field: string, ref: Ref): Array<XObj<C>> {
+    const key = `${cls}.${field}`
+    let idx = this.indexes.get(key)
+    if (!idx) {
+      idx = new Map()
+      for (const o of this.all(cls)) {
+        const v = (o.f as Record<string, unknown>)[field]
+        for (const r of Array.isArray(v) ? (v as string[]) : [v as string]) {
+          const l = idx.get(r)
+          if (l) l.push(o)
+          else idx.set(r, [o])
+        }
+      }
+      this.indexes.set(key, idx)
+    }
+    return (idx.get(ref) ?? []) as Array<XObj<C>>
+  }
+
+  /** A field's value, computing reverse links (VM.VBDs, SR.VDIs, …) from their forward fields. */
+  field(o: XObj, name: string): unknown {
+    const rev = REVERSE[`${o.cls}.${name}`]
+    if (rev) return this.referrers(rev[0], rev[1], o.ref).map((x) => x.ref)
+    return (o.f as Record<string, unknown>)[name]
+  }
+
+  get hasChanges(): boolean {
+    return this.dirty.size > 0 || this.deleted.size > 0
+  }
+
+  /** Writes every change to the store (inside the caller's transaction). */
+  flush(): void {
+    for (const ref of this.deleted) this.store.del(ref)
+    for (const ref of this.dirty) {
+      const o = this.cache.get(ref)
+      if (!o) continue
+      const uuid = (o.f as { uuid?: string }).uuid ?? null
+      this.store.put(ref, o.cls, uuid, JSON.stringify(o.f), this.created.has(ref))
+    }
+    this.deleted.clear()
+    this.dirty.clear()
+    this.created.clear()
+  }
+}

@@ -1,0 +1,19 @@
+// The one error type of the engine: an XAPI error code with its ordered parameters.
+// Rendering (descriptions, parameter names, refs shown as "uuid (name)") is the CLI's job.
+export class XapiError extends Error {
+  constructor(readonly code: string, readonly params: string[] = []) {
+    super(`${code}: [ ${params.join('; ')} ]`)
+    this.name = 'XapiError'
+  }
+}
+
+export const uuidInvalid = (table: string, uuid: string) => new XapiError('UUID_INVALID', [table, uuid])
+export const handleInvalid = (table: string, ref: string) => new XapiError('HANDLE_INVALID', [table, ref])
+
+/** The world on disk cannot be used (corrupt, unreadable, from a newer xesim). Never overwritten. */
+export class WorldStateError extends Error {
+  constructor(readonly file: string, readonly reason: string) {
+    super(reason)
+    this.name = 'WorldStateError'
+  }
+}

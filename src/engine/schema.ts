@@ -1,0 +1,89 @@
+// The datamodel: which fields each class has, their types and defaults (src/tables/schema.json).
+import { table } from './tables'
+import { EPOCH, NULL_REF } from './values'
+import type { ClassName } from './model.generated'
+
+export interface FieldDef {
+  name: string
+  type: string
+  qualifier: 'RW' | 'RO/constructor' | 'RO/runtime'
+  default?: string
+}
+interface Schema {
+  classes: Record<string, FieldDef[]>
+  enums: Record<string, string[]>
+}
+const schema = () => table<Schema>('schema.json')
+
+export function fieldsOf(cls: ClassName): FieldDef[] {
+  const f = schema().classes[cls]
+  if (!f) throw new Error(`unknown class ${cls}`)
+  return f
+}
+export function hasClass(cls: string): cls is ClassName {
+  return cls in schema().classes
+}
+export function enumValues(name: string): string[] | undefined {
+  return schema().enums[name]
+}
+
+/**
+ * Reverse links: fields the datamodel shows as sets but that xapi computes from the forward field of
+ * another class (xapi-model.md §2). They are never stored.
+ */
+export const REVERSE: Record<string, [ClassName, string]> = {
+  'VM.consoles': ['console', 'VM'], 'VM.VIFs': ['VIF', 'VM'], 'VM.VBDs': ['VBD', 'VM'], 'VM.VUSBs': ['VUSB', 'VM'],
+  'VM.crash_dumps': ['crashdump', 'VM'], 'VM.VTPMs': ['VTPM', 'VM'], 'VM.snapshots': ['VM', 'snapshot_of'],
+  'VM.children': ['VM', 'parent'], 'VM.VGPUs': ['VGPU', 'VM'],
+  'VMPP.VMs': ['VM', 'protection_policy'], 'VMSS.VMs': ['VM', 'snapshot_schedule'], 'VM_appliance.VMs': ['VM', 'appliance'],
+  'VM_group.VMs': ['VM', 'groups'],
+  'host.resident_VMs': ['VM', 'resident_on'], 'host.PIFs': ['PIF', 'host'], 'host.crashdumps': ['host_crashdump', 'host'],
+  'host.patches': ['host_patch', 'host'], 'host.PBDs': ['PBD', 'host'], 'host.host_CPUs': ['host_cpu', 'host'],
+  'host.PCIs': ['PCI', 'host'], 'host.PGPUs': ['PGPU', 'host'], 'host.PUSBs': ['PUSB', 'host'], 'host.features': ['Feature', 'host'],
+  'host.certificates': ['Certificate', 'host'],
+  'network.VIFs': ['VIF', 'network'], 'network.PIFs': ['PIF', 'network'],
+  'PIF.bond_master_of': ['Bond', 'master'], 'PIF.VLAN_slave_of': ['VLAN', 'tagged_PIF'],
+  'PIF.tunnel_access_PIF_of': ['tunnel', 'access_PIF'], 'PIF.tunnel_transport_PIF_of': ['tunnel', 'transport_PIF'],
+  'PIF.sriov_physical_PIF_of': ['network_sriov', 'physical_PIF'], 'PIF.sriov_logical_PIF_of': ['network_sriov', 'logical_PIF'],
+  'Bond.slaves': ['PIF', 'bond_slave_of'], 'SR.VDIs': ['VDI', 'SR'], 'SR.PBDs': ['PBD', 'SR'], 'VDI.VBDs': ['VBD', 'VDI'],
+  'VDI.crash_dumps': ['crashdump', 'VDI'], 'VDI.snapshots': ['VDI', 'snapshot_of'], 'task.subtasks': ['task', 'subtask_of'],
+  'pool_patch.host_patches': ['host_patch', 'pool_patch'], 'GPU_group.PGPUs': ['PGPU', 'GPU_group'], 'GPU_group.VGPUs': ['VGPU', 'GPU_group'],
+  'PGPU.resident_VGPUs': ['VGPU', 'resident_on'], 'VGPU_type.VGPUs': ['VGPU', 'type'],
+  'PVS_site.cache_storage': ['PVS_cache_storage', 'site'], 'PVS_site.servers': ['PVS_server', 'site'], 'PVS_site.proxies': ['PVS_proxy', 'site'],
+  'USB_group.PUSBs': ['PUSB', 'USB_group'], 'USB_group.VUSBs': ['VUSB', 'USB_group'], 'Cluster.cluster_hosts': ['Cluster_host', 'cluster'],
+  'Host_driver.variants': ['Driver_variant', 'driver'], 'Rate_limit.callers': ['Caller', 'rate_limit'],
+}
+
+/** Reads a datamodel default as the JSON dump writes it: `""`-quoted strings, `{}` sets and maps. */
+function parseDefaultString(d: string): string {
+  return d.length >= 2 && d.startsWith('"') && d.endsWith('"') ? d.slice(1, -1) : d
+}
+function parseDefaultMap(d: string): Array<[string, string]> {
+  const out: Array<[string, string]> = []
+  for (const m of d.matchAll(/"((?:[^"\\]|\\.)*)" -> "((?:[^"\\]|\\.)*)"/g)) out.push([m[1]!, m[2]!])
+  return out
+}
+function parseDefaultSet(d: string): string[] {
+  const inner = d.replace(/^\{|\}$/g, '').trim()
+  return inner === '' ? [] : inner.split(/,\s*/).map(parseDefaultString)
+}
+
+/** The value a field takes when its creator does not give one (xapi-model.md §19). */
+export function defaultValue(f: FieldDef): unknown {
+  const t = f.type
+  const d = f.default
+  if (/ map$/.test(t)) return d ? parseDefaultMap(d) : []
+  if (/ set$/.test(t)) {
+    const v = d ? parseDefaultSet(d) : []
+    return /^(int|float) set$/.test(t) ? v.map(Number) : v
+  }
+  if (/ ref$/.test(t)) return d && d.startsWith('OpaqueRef:') ? d : NULL_REF
+  if (t === 'int' || t === 'float') return d !== undefined ? Number(d) : 0
+  if (t === 'bool') return d === 'true'
+  if (t === 'datetime') return d && /^\d{8}T/.test(d) ? d : EPOCH
+  if (t.startsWith('enum ')) {
+    if (d !== undefined) return d
+    return enumValues(t.slice(5))?.[0] ?? ''
+  }
+  return d === undefined ? '' : parseDefaultString(d)
+}

@@ -1,0 +1,156 @@
+// The persistence boundary: one SQLite file per world ($XESIM_HOME/world.db), WAL mode.
+// A command is one transaction: BEGIN IMMEDIATE takes the cross-process write lock up front, so
+// parallel writers queue instead of losing updates; a killed writer's lock is released by SQLite.
+import { existsSync, mkdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import type BetterSqlite3 from 'better-sqlite3'
+import { WorldStateError } from './errors'
+
+export const SCHEMA_VERSION = 1
+export const WORLD_FILE = 'world.db'
+
+/** MIGRATIONS[i - 1] takes a world from layout version i to i + 1. Version 1 is the first layout. */
+const MIGRATIONS: Array<(s: Store) => void> = []
+
+export interface Row {
+  ref: string
+  cls: string
+  data: string
+}
+
+export class Store {
+  private stmts = new Map<string, BetterSqlite3.Statement>()
+  private inTx = false
+  constructor(readonly db: BetterSqlite3.Database, readonly file: string) {}
+
+  private st(sql: string): BetterSqlite3.Statement {
+    let s = this.stmts.get(sql)
+    if (!s) {
+      s = this.db.prepare(sql)
+      this.stmts.set(sql, s)
+    }
+    return s
+  }
+
+  begin(write: boolean): void {
+    this.db.exec(write ? 'BEGIN IMMEDIATE' : 'BEGIN')
+    this.inTx = true
+  }
+  commit(): void {
+    this.db.exec('COMMIT')
+    this.inTx = false
+  }
+  rollback(): void {
+    if (this.inTx) {
+      this.inTx = false
+      if (this.db.inTransaction) this.db.exec('ROLLBACK')
+    }
+  }
+  close(): void {
+    this.rollback()
+    this.db.close()
+  }
+
+  hasSchema(): boolean {
+    return this.st("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").get() !== undefined
+  }
+  createSchema(): void {
+    this.db.exec(`
+      CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE objects(ref TEXT PRIMARY KEY, cls TEXT NOT NULL, uuid TEXT, data TEXT NOT NULL);
+      CREATE INDEX objects_cls ON objects(cls);
+      CREATE INDEX objects_uuid ON objects(uuid);
+    `)
+    this.setMeta('schema_version', String(SCHEMA_VERSION))
+  }
+  /** Removes every object and setting (used by reset, inside a write transaction). */
+  clear(): void {
+    this.db.exec('DELETE FROM objects; DELETE FROM meta;')
+    this.stmts.clear()
+    this.setMeta('schema_version', String(SCHEMA_VERSION))
+  }
+
+  getMeta(key: string): string | undefined {
+    const r = this.st('SELECT value FROM meta WHERE key=?').get(key) as { value: string } | undefined
+    return r?.value
+  }
+  setMeta(key: string, value: string): void {
+    this.st('INSERT INTO meta(key,value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value').run(key, value)
+  }
+  allMeta(): Array<[string, string]> {
+    return (this.st('SELECT key, value FROM meta ORDER BY key').all() as Array<{ key: string; value: string }>).map((r) => [r.key, r.value])
+  }
+
+  loadClass(cls: string): Row[] {
+    return this.st('SELECT ref, cls, data FROM objects WHERE cls=? ORDER BY rowid').all(cls) as Row[]
+  }
+  loadRef(ref: string): Row | undefined {
+    return this.st('SELECT ref, cls, data FROM objects WHERE ref=?').get(ref) as Row | undefined
+  }
+  findUuid(uuid: string): Row[] {
+    return this.st('SELECT ref, cls, data FROM objects WHERE uuid=? ORDER BY rowid').all(uuid) as Row[]
+  }
+  loadAll(): Row[] {
+    return this.st('SELECT ref, cls, data FROM objects ORDER BY rowid').all() as Row[]
+  }
+  put(ref: string, cls: string, uuid: string | null, data: string, isNew: boolean): void {
+    if (isNew) this.st('INSERT INTO objects(ref, cls, uuid, data) VALUES(?,?,?,?)').run(ref, cls, uuid, data)
+    else this.st('UPDATE objects SET uuid=?, data=? WHERE ref=?').run(uuid, data, ref)
+  }
+  del(ref: string): void {
+    this.st('DELETE FROM objects WHERE ref=?').run(ref)
+  }
+}
+
+export function worldFile(home: string): string {
+  return join(home, WORLD_FILE)
+}
+
+function describe(e: unknown): string {
+  const code = (e as { code?: string }).code
+  if (code === 'SQLITE_NOTADB') return 'it is not an xesim world (not a database)'
+  if (code === 'SQLITE_CORRUPT') return 'it is corrupt'
+  if (code === 'SQLITE_CANTOPEN') return 'it cannot be opened'
+  if (code === 'SQLITE_READONLY') return 'it is read-only'
+  return (e as Error).message
+}
+
+let Database: typeof BetterSqlite3 | undefined
+
+/**
+ * Opens (creating when missing or empty) the world in `home`. `init` fills a brand-new world inside
+ * the creating transaction, so two processes racing on a fresh directory build it once.
+ */
+export function openStore(home: string): Store {
+  const file = worldFile(home)
+  const fresh = !existsSync(file) || statSync(file).size === 0
+  if (fresh) mkdirSync(home, { recursive: true })
+  Database ??= require('better-sqlite3') as typeof BetterSqlite3
+  let db: BetterSqlite3.Database
+  try {
+    db = new Database(file, { fileMustExist: !fresh, timeout: 60000 })
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = NORMAL')
+  } catch (e) {
+    throw new WorldStateError(file, describe(e))
+  }
+  return new Store(db, file)
+}
+
+/** Checks the layout version inside an open transaction; migrates older worlds (needs a write tx). */
+export function checkVersion(s: Store, write: boolean): 'ok' | 'needs-migration' {
+  let v: number
+  try {
+    v = Number(s.getMeta('schema_version'))
+  } catch (e) {
+    throw new WorldStateError(s.file, describe(e))
+  }
+  if (!Number.isInteger(v) || v < 1) throw new WorldStateError(s.file, 'it has no valid schema version')
+  if (v > SCHEMA_VERSION) throw new WorldStateError(s.file, `it was written by a newer xesim (schema ${v}, this xesim knows ${SCHEMA_VERSION})`)
+  if (v === SCHEMA_VERSION) return 'ok'
+  if (!write) return 'needs-migration'
+  for (let i = v; i < SCHEMA_VERSION; i++) MIGRATIONS[i - 1]!(s)
+  s.setMeta('schema_version', String(SCHEMA_VERSION))
+  return 'ok'
+}
+export { describe as describeStoreError }

@@ -1,0 +1,112 @@
+// A world: the store of one XESIM_HOME, opened for one transaction (one xe command).
+// Load once, run, save once atomically (BEGIN IMMEDIATE … COMMIT), under SQLite's cross-process lock.
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { Db } from './db'
+import { WorldStateError } from './errors'
+import { cryptoIds, SeededIds, systemClock, VirtualClock, type Clock, type Ids } from './ids'
+import { checkVersion, openStore, type Store } from './store'
+import { defaultHostSpec, installHost, type Profile } from './world/fresh-host'
+
+export const PROFILES: Profile[] = ['xenserver-8', 'xcp-ng-8.3']
+export const DEFAULT_PROFILE: Profile = 'xenserver-8'
+/** The first second of a seeded world's virtual clock: 2026-01-01T00:00:00Z. */
+export const SEEDED_EPOCH = 1767225600
+
+/** $XESIM_HOME, else a per-user data directory. */
+export function worldHome(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.XESIM_HOME) return env.XESIM_HOME
+  const base = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share')
+  return join(base, 'xesim')
+}
+
+export interface BuildOptions {
+  profile?: Profile
+  seed?: number
+}
+
+/** Parses XESIM_SEED / --seed: a non-negative integer. */
+export function parseSeed(s: string | undefined): number | undefined {
+  if (s === undefined || s === '') return undefined
+  if (!/^\d+$/.test(s) || Number(s) > 0xffffffff) throw new Error(`invalid seed '${s}': expected an integer from 0 to 4294967295`)
+  return Number(s)
+}
+
+function sources(s: Store): { ids: Ids; clock: Clock; seeded: SeededIds | undefined; vclock: VirtualClock | undefined } {
+  const rng = s.getMeta('rng')
+  if (rng === undefined) return { ids: cryptoIds, clock: systemClock, seeded: undefined, vclock: undefined }
+  const seeded = new SeededIds(rng)
+  const vclock = new VirtualClock(Number(s.getMeta('clock') ?? SEEDED_EPOCH))
+  return { ids: seeded, clock: vclock, seeded, vclock }
+}
+
+/** Fills an empty store with the default world (a freshly installed host). */
+export function buildWorld(s: Store, opts: BuildOptions): void {
+  const profile = opts.profile ?? DEFAULT_PROFILE
+  s.setMeta('profile', profile)
+  if (opts.seed !== undefined) {
+    s.setMeta('seed', String(opts.seed))
+    s.setMeta('rng', new SeededIds(opts.seed).state)
+    s.setMeta('clock', String(SEEDED_EPOCH))
+  }
+  s.setMeta('created', new Date().toISOString())
+  const src = sources(s)
+  const db = new Db(s, src.ids, src.clock)
+  installHost(db, defaultHostSpec(profile))
+  db.flush()
+  if (src.seeded) s.setMeta('rng', src.seeded.state)
+}
+
+export interface Session {
+  db: Db
+  store: Store
+}
+
+/**
+ * Runs fn in one transaction on the world in `home`. A missing or empty world is created first
+ * (seeded from XESIM_SEED when set). Changes are committed only if fn returns normally.
+ */
+export async function withWorld<T>(home: string, write: boolean, fn: (s: Session) => T | Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
+  const store = openStore(home)
+  try {
+    try {
+      store.begin(write)
+      if (!store.hasSchema()) {
+        if (!write) {
+          store.rollback()
+          store.begin(true)
+        }
+        if (!store.hasSchema()) {
+          store.createSchema()
+          buildWorld(store, { seed: parseSeed(env.XESIM_SEED) })
+        }
+      } else if (checkVersion(store, write) === 'needs-migration') {
+        store.rollback()
+        store.begin(true)
+        checkVersion(store, true)
+      }
+    } catch (e) {
+      if (e instanceof WorldStateError) throw e
+      const code = (e as { code?: string }).code
+      if (typeof code === 'string' && code.startsWith('SQLITE_')) throw new WorldStateError(store.file, code === 'SQLITE_NOTADB' ? 'it is not an xesim world (not a database)' : (e as Error).message)
+      throw e
+    }
+    const src = sources(store)
+    const db = new Db(store, src.ids, src.clock)
+    const result = await fn({ db, store })
+    if (db.hasChanges) {
+      db.flush()
+      if (src.seeded && src.vclock) {
+        store.setMeta('rng', src.seeded.state)
+        store.setMeta('clock', String(src.vclock.seconds + 1))
+      }
+    }
+    if (store.db.inTransaction) store.commit()
+    return result
+  } catch (e) {
+    store.rollback()
+    throw e
+  } finally {
+    store.close()
+  }
+}

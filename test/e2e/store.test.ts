@@ -1,0 +1,105 @@
+// End-to-end: bin/xe and bin/xesim as processes (execa) against temporary worlds.
+// Covers the state store rules of the foundation issue: worlds per XESIM_HOME, one transaction per
+// command, parallel writers, corrupt worlds, reset / state save / state load, seeds.
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { cleanupHomes, tmpHome, XE, XESIM } from '../helpers'
+
+// execa is ESM-only; load it once.
+let execa: typeof import('execa').execa
+before(async () => {
+  ;({ execa } = await import('execa'))
+})
+
+const env = (home: string, extra: NodeJS.ProcessEnv = {}) => ({ XESIM_HOME: home, HOME: home, NODE_EXTRA_CA_CERTS: undefined, ...extra })
+const run = (home: string, args: string[], extra: NodeJS.ProcessEnv = {}) => execa(XE, args, { env: env(home, extra), reject: false })
+const xesim = (home: string, args: string[], extra: NodeJS.ProcessEnv = {}) => execa(XESIM, args, { env: env(home, extra), reject: false })
+
+describe('e2e: the world store', function () {
+  after(cleanupHomes)
+
+  it('a missing directory gets the default world; two directories are two worlds', async () => {
+    const a = join(tmpHome(), 'not-yet-created')
+    const b = tmpHome()
+    const pa = await run(a, ['pool-list', '--minimal'])
+    assert.equal(pa.exitCode, 0, pa.stderr)
+    assert.match(pa.stdout, /^[0-9a-f-]{36}$/)
+    assert.ok(existsSync(join(a, 'world.db')))
+    await run(a, ['pool-param-set', `uuid=${pa.stdout}`, 'name-label=A'])
+    const pb = await run(b, ['pool-list', 'params=name-label', '--minimal'])
+    assert.equal(pb.stdout, '')
+    assert.equal((await run(a, ['pool-list', 'params=name-label', '--minimal'])).stdout, 'A')
+  })
+
+  it('50 parallel writers on one world lose no update', async function () {
+    this.timeout(120000)
+    const home = tmpHome()
+    const pool = (await run(home, ['pool-list', '--minimal'])).stdout
+    const writers = Array.from({ length: 50 }, (_, i) => run(home, ['pool-param-add', `uuid=${pool}`, 'param-name=other-config', `w${i}=${i}`]))
+    const results = await Promise.all(writers)
+    for (const r of results) assert.equal(r.exitCode, 0, r.stderr)
+    const oc = (await run(home, ['pool-param-get', `uuid=${pool}`, 'param-name=other-config'])).stdout
+    for (let i = 0; i < 50; i++) assert.ok(oc.includes(`w${i}: ${i}`), `lost w${i}`)
+  })
+
+  it('a corrupt world gives one clear line naming the file and the reset command, and is left untouched', async () => {
+    const home = tmpHome()
+    const file = join(home, 'world.db')
+    writeFileSync(file, 'this is not a database, just some bytes '.repeat(200))
+    const before = createHash('sha256').update(readFileSync(file)).digest('hex')
+    const r = await run(home, ['vm-list'])
+    assert.equal(r.exitCode, 1)
+    assert.equal(r.stdout, '')
+    assert.equal(r.stderr.split('\n').length, 1)
+    assert.ok(r.stderr.includes(file) && r.stderr.includes('xesim reset'), r.stderr)
+    assert.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), before)
+  })
+
+  it('xesim reset recreates the default world (moving an unreadable one aside)', async () => {
+    const home = tmpHome()
+    writeFileSync(join(home, 'world.db'), 'garbage'.repeat(1000))
+    const r = await xesim(home, ['reset', '--profile', 'xcp-ng-8.3', '--seed', '3'])
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.match(r.stdout, /moved to .*world\.db\.unreadable-/)
+    const brand = await run(home, ['host-list', 'params=software-version', '--minimal'])
+    assert.match(brand.stdout, /product_brand: XCP-ng/)
+  })
+
+  it('the same seed gives the same bytes; state save/load round-trips a world', async () => {
+    const outputs: string[] = []
+    for (const home of [tmpHome(), tmpHome()]) {
+      const r1 = await xesim(home, ['reset', '--seed', '42'])
+      assert.equal(r1.exitCode, 0, r1.stderr)
+      const pool = (await run(home, ['pool-list', '--minimal'])).stdout
+      await run(home, ['pool-param-set', `uuid=${pool}`, 'other-config:seeded=yes'])
+      outputs.push((await run(home, ['host-param-list', `uuid=${(await run(home, ['host-list', '--minimal'])).stdout}`])).stdout + (await run(home, ['pool-param-list', `uuid=${pool}`])).stdout)
+    }
+    assert.equal(outputs[0], outputs[1])
+    const src = tmpHome()
+    await xesim(src, ['reset', '--seed', '5'])
+    const pool = (await run(src, ['pool-list', '--minimal'])).stdout
+    await run(src, ['pool-param-set', `uuid=${pool}`, 'name-label=saved'])
+    const file = join(tmpHome(), 'fixture.xesim')
+    assert.equal((await xesim(src, ['state', 'save', file])).exitCode, 0)
+    const again = await xesim(src, ['state', 'save', file])
+    assert.equal(again.exitCode, 1)
+    assert.match(again.stderr, /already exists/)
+    const dst = tmpHome()
+    const l = await xesim(dst, ['state', 'load', file])
+    assert.equal(l.exitCode, 0, l.stderr)
+    assert.equal((await run(dst, ['pool-list', 'params=name-label', '--minimal'])).stdout, 'saved')
+  })
+
+  it('exit codes and streams as §4: errors on stderr with 1, usage on stderr with 0', async () => {
+    const home = tmpHome()
+    const unknown = await run(home, ['no-such-command'])
+    assert.deepEqual([unknown.exitCode, unknown.stdout, unknown.stderr], [1, '', "Unknown command: no-such-command\nFor usage run: 'xe help'"])
+    const usage = await run(home, [])
+    assert.equal(usage.exitCode, 0)
+    assert.match(usage.stderr, /^Usage:/)
+    const version = await run(home, ['-version'])
+    assert.deepEqual([version.exitCode, version.stdout], [0, 'ThinCLI protocol: 0.2'])
+  })
+})
