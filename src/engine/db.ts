@@ -41,7 +41,7 @@ export class Db {
 
   /** The object behind ref, or undefined (null refs and deleted objects included). */
   tryGet<C extends ClassName>(ref: Ref, cls?: C): XObj<C> | undefined {
-    if (!ref || ref === NULL_REF) return undefined
+    if (typeof ref !== 'string' || !ref || ref === NULL_REF) return undefined
     let o = this.cache.get(ref)
     if (o === undefined) {
       const row = this.store.loadRef(ref)
