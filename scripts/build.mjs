@@ -22,7 +22,8 @@ step('tables', () => fs.cpSync(path.join(root, 'src/tables'), path.join(dist, 's
 
 const commands = JSON.parse(fs.readFileSync(path.join(root, 'src/tables/commands.json'), 'utf8')).filter((c) => !c.pseudo)
 const cmdDir = path.join(dist, 'src/commands')
-const handWritten = new Set(fs.readdirSync(cmdDir).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3)))
+const compiled = new Set(fs.readdirSync(cmdDir).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3)))
+const handWritten = new Set(commands.map((c) => c.name).filter((n) => compiled.has(n)))
 const families = new Set(['list', 'param-list', 'param-get', 'param-set', 'param-add', 'param-remove', 'param-clear'])
 step('generate commands', () => {
   for (const c of commands) {

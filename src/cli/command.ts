@@ -10,6 +10,8 @@ const Base: typeof OclifCommand = fast ? require('./oclif-lite').Command : requi
 
 export abstract class XeCommand extends Base {
   static override strict = false
+  /** xe verbs stay out of `xesim --help` (xe has its own help); they remain commands in the manifest. */
+  static override hidden = true
   /** Whether the command may change the world (read-only commands run in a read transaction). */
   static mutates = true
   /** Whether xesim implements the command (generated placeholders say false). */
@@ -19,8 +21,8 @@ export abstract class XeCommand extends Base {
 
   /** Under oclif: run through the same dispatcher as bin/xe, so behaviour is identical. */
   async run(): Promise<void> {
-    const { runXe, processIo } = await import('./main')
-    process.exitCode = await runXe([this.id ?? '', ...this.argv], processIo())
+    const { main } = await import('./main')
+    await main([this.id ?? '', ...this.argv])
   }
 }
 /**

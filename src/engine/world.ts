@@ -6,7 +6,7 @@ import { Db } from './db'
 import { WorldStateError } from './errors'
 import { cryptoIds, SeededIds, systemClock, VirtualClock, type Clock, type Ids } from './ids'
 import { checkVersion, openStore, type Store } from './store'
-import { defaultHostSpec, installHost, type Profile } from './world/fresh-host'
+import type { Profile } from './world/fresh-host'
 
 export const PROFILES: Profile[] = ['xenserver-8', 'xcp-ng-8.3']
 export const DEFAULT_PROFILE: Profile = 'xenserver-8'
@@ -52,6 +52,8 @@ export function buildWorld(s: Store, opts: BuildOptions): void {
   s.setMeta('created', new Date().toISOString())
   const src = sources(s)
   const db = new Db(s, src.ids, src.clock)
+  // Loaded only when a world is built: the template data is large and most commands never need it.
+  const { defaultHostSpec, installHost } = require('./world/fresh-host') as typeof import('./world/fresh-host')
   installHost(db, defaultHostSpec(profile))
   db.flush()
   if (src.seeded) s.setMeta('rng', src.seeded.state)

@@ -1,6 +1,6 @@
 import { Args, Command } from '@oclif/core'
-import { loadWorld } from '../../../engine/state'
-import { worldHome } from '../../../engine/world'
+import { loadWorld } from '../../engine/state'
+import { worldHome } from '../../engine/world'
 
 export default class StateLoad extends Command {
   static override description = 'Replace the world of $XESIM_HOME with the one saved in FILE'

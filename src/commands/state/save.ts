@@ -1,6 +1,6 @@
 import { Args, Command } from '@oclif/core'
-import { saveWorld } from '../../../engine/state'
-import { worldHome } from '../../../engine/world'
+import { saveWorld } from '../../engine/state'
+import { worldHome } from '../../engine/world'
 
 export default class StateSave extends Command {
   static override description = 'Save the whole world of $XESIM_HOME to FILE (a CI fixture); never overwrites FILE'

@@ -1,7 +1,7 @@
 import { Command, Flags } from '@oclif/core'
-import { parseSeed, PROFILES, worldHome } from '../../engine/world'
-import { resetWorld } from '../../engine/state'
-import type { Profile } from '../../engine/world/fresh-host'
+import { parseSeed, PROFILES, worldHome } from '../engine/world'
+import { resetWorld } from '../engine/state'
+import type { Profile } from '../engine/world/fresh-host'
 
 export default class Reset extends Command {
   static override description = 'Recreate the default world (a freshly installed host) in $XESIM_HOME'
