@@ -141,6 +141,8 @@ export function processIo(): RunIo {
 
 /** bin/xe's entry point. */
 export async function main(argv: string[]): Promise<void> {
+  // A reader that goes away (`xe vm-list | head -1`) is not an error worth a stack trace.
+  for (const s of [process.stdout, process.stderr]) s.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? 0 : 1))
   const io = processIo()
   const code = await runXe(argv, io)
   ;(io as RunIo & { flush(): void }).flush()

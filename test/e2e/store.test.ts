@@ -57,6 +57,28 @@ describe('e2e: the world store', function () {
     assert.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), before)
   })
 
+  it('a world written by a newer xesim is refused in one line and left untouched', async () => {
+    const home = tmpHome()
+    await run(home, ['pool-list'])
+    const Database = require('better-sqlite3')
+    const db = new Database(join(home, 'world.db'))
+    db.prepare("UPDATE meta SET value='99' WHERE key='schema_version'").run()
+    db.close()
+    const before = createHash('sha256').update(readFileSync(join(home, 'world.db'))).digest('hex')
+    const r = await run(home, ['pool-list'])
+    assert.equal(r.exitCode, 1)
+    assert.match(r.stderr, /^Error: the xesim world .*world\.db cannot be used: it was written by a newer xesim \(schema 99, this xesim knows 1\); it was left untouched \(run 'xesim reset' to recreate it\)$/)
+    assert.equal(createHash('sha256').update(readFileSync(join(home, 'world.db'))).digest('hex'), before)
+  })
+
+  it('a reader that closes the pipe early is not an error', async () => {
+    const home = tmpHome()
+    const r = await execa('bash', ['-c', `"${XE}" help --all | head -1`], { env: env(home), reject: false })
+    assert.equal(r.exitCode, 0)
+    assert.equal(r.stdout, 'Usage:')
+    assert.equal(r.stderr, '')
+  })
+
   it('xesim reset recreates the default world (moving an unreadable one aside)', async () => {
     const home = tmpHome()
     writeFileSync(join(home, 'world.db'), 'garbage'.repeat(1000))
