@@ -1,7 +1,6 @@
 // The xe dispatcher: client-side options, server-side parsing, the command table, one world
 // transaction per command, output and errors — what the thin client and xapi's /cli do together.
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { parseClient, parseCommandLine, serverWords } from './args'
 import { Params } from './params'
 import { Printer, type Sink } from './printer'
@@ -107,7 +106,7 @@ export async function runXe(argv: string[], io: RunIo): Promise<number> {
 export function processIo(): RunIo {
   let out = ''
   let err = ''
-  let rl: ReturnType<typeof createInterface> | undefined
+  let rl: import('node:readline').Interface | undefined
   let lines: AsyncIterableIterator<string> | undefined
   const io: RunIo = {
     env: process.env,
@@ -120,7 +119,7 @@ export function processIo(): RunIo {
     },
     async readLine() {
       flushIo()
-      rl ??= createInterface({ input: process.stdin, terminal: false })
+      rl ??= (require('node:readline') as typeof import('node:readline')).createInterface({ input: process.stdin, terminal: false })
       lines ??= rl[Symbol.asyncIterator]()
       const r = await lines.next()
       return r.done ? undefined : r.value
