@@ -4,10 +4,10 @@
 import type { Db, XObj } from '../engine/db'
 import type { ClassName } from '../engine/model.generated'
 import { table } from '../engine/tables'
-import { fieldsOf } from '../engine/schema'
+import { fieldsOf, hasClass } from '../engine/schema'
 import { addToMap, addToSet, removeFromMap, removeFromSet, setField } from '../engine/fields'
 import { XapiError } from '../engine/errors'
-import { NULL_REF, mapGet, type XMap } from '../engine/values'
+import { NULL_REF, mapGet, type Ref, type XMap } from '../engine/values'
 import { renderEnum, xeFloat } from './enums'
 import { parseSetValue } from './parse'
 import { HOOKS, type Hook } from './fieldhooks'
@@ -136,27 +136,29 @@ export class Field {
       throw e
     }
   }
+  /** get_set: the members as xe names them (uuids for refs, Record_util names for enums). */
   getSet(rec: Rec): string[] | undefined {
     if (this.hook.getSet) return this.hook.getSet(rec, this)
     const t = this.target(rec)
     if (!t) return undefined
-    const v = rec.db.field(t[0], t[1])
-    return Array.isArray(v) ? v.map((x) => renderElement(rec.db, t[0].cls, t[1], x)) : []
+    return listTexts(rec.db, this.spec.r, rec.db.field(t[0], t[1]), fieldType(t[0].cls, t[1]))
   }
+  /** get_map: the pairs as xe names them. */
   getMap(rec: Rec): Array<[string, string]> | undefined {
     if (this.hook.getMap) return this.hook.getMap(rec, this)
     const t = this.target(rec)
     if (!t) return undefined
-    const v = rec.db.field(t[0], t[1]) as XMap<unknown> | undefined
-    if (!Array.isArray(v)) return []
-    if (this.spec.r.includes('<uuid of ref>')) return v.map(([k, r]) => [k, uuidOf(rec.db, r as string)])
-    return v.map(([k, x]) => [k, mapValueText(x)])
+    const v = rec.db.field(t[0], t[1])
+    return Array.isArray(v) ? mapTexts(rec.db, this.spec.r, v as XMap<unknown>, fieldType(t[0].cls, t[1])) : []
   }
 
   set(rec: Rec, text: string): void {
     if (this.hook.set) return this.hook.set(rec, this, text)
     const t = this.target(rec)!
-    setField(rec.db, t[0], t[1], parseSetValue(rec.db, this.spec, fieldType(t[0].cls, t[1]), text))
+    const type = fieldType(t[0].cls, t[1])
+    const m = /^uuid of (\w+)$/.exec(this.spec.sp ?? '')
+    const value = m ? refsOfUuids(rec.db, m[1]!, text, / set$/.test(type)) : parseSetValue(rec.db, this.spec, type, text)
+    setField(rec.db, t[0], t[1], value)
   }
   addToMap(rec: Rec, k: string, v: string): void {
     if (this.hook.addToMap) return this.hook.addToMap(rec, this, k, v)
@@ -164,6 +166,7 @@ export class Field {
     addToMap(rec.db, t[0], t[1], k, v)
   }
   removeFromMap(rec: Rec, k: string): void {
+    if (this.hook.removeFromMap) return this.hook.removeFromMap(rec, this, k)
     const t = this.target(rec)!
     removeFromMap(rec.db, t[0], t[1], k)
   }
@@ -173,57 +176,131 @@ export class Field {
     setField(rec.db, t[0], t[1], pairs)
   }
   addToSet(rec: Rec, member: string): void {
+    if (this.hook.addToSet) return this.hook.addToSet(rec, this, member)
     const t = this.target(rec)!
-    addToSet(rec.db, t[0], t[1], member)
+    addToSet(rec.db, t[0], t[1], this.memberValue(rec, member))
   }
   removeFromSet(rec: Rec, member: string): void {
+    if (this.hook.removeFromSet) return this.hook.removeFromSet(rec, this, member)
     const t = this.target(rec)!
-    removeFromSet(rec.db, t[0], t[1], member)
+    removeFromSet(rec.db, t[0], t[1], this.memberValue(rec, member))
+  }
+  /** A member as stored: sets of references take uuids (<Class>.get_by_uuid), other members as typed. */
+  private memberValue(rec: Rec, member: string): unknown {
+    const m = /^uuid of (\w+)$/.exec(this.spec.sp ?? '')
+    return m ? refsOfUuids(rec.db, m[1]!, member, false) : member
   }
 }
 
-const joiner = (render: string) => (render.includes('", "') ? ', ' : '; ')
+/** concat_with_semi, or concat_with_comma for the few compatibility fields whose render says so. */
+export const joiner = (render: string) => (render.includes('", "') ? ', ' : '; ')
 
-function fieldType(cls: string, field: string): string {
+export function fieldType(cls: string, field: string): string {
   return fieldsOf(cls as ClassName).find((f) => f.name === field)?.type ?? 'string'
 }
-function uuidOf(db: Db, ref: string): string {
-  const o = db.tryGet(ref)
+/** The class a `uuid of <X>` set-parse spec names, as the datamodel spells it (Host → host). */
+function classNamed(name: string): ClassName {
+  if (hasClass(name)) return name
+  const all = Object.keys(table<{ classes: Record<string, unknown> }>('schema.json').classes)
+  return (all.find((c) => c.toLowerCase() === name.toLowerCase()) ?? name) as ClassName
+}
+/**
+ * <Class>.get_by_uuid on the text of a `uuid of <X>` setter: one ref, or for a set-valued field the
+ * comma-separated list (records.ml get_words ',': "" is the empty list). UUID_INVALID when one is unknown.
+ */
+export function refsOfUuids(db: Db, cls: string, text: string, many: boolean): Ref | Ref[] {
+  const c = classNamed(cls)
+  if (!many) return db.getByUuid(c, text).ref
+  return text === '' ? [] : text.split(',').map((u) => db.getByUuid(c, u).ref)
+}
+
+/** get_uuid_from_ref: the uuid, or <not in database> for a null or dangling reference. */
+export function uuidOf(db: Db, ref: unknown): string {
+  const o = typeof ref === 'string' ? db.tryGet(ref) : undefined
   const u = o ? (o.f as { uuid?: string }).uuid : undefined
   return u ?? '<not in database>'
 }
-function nameOf(db: Db, ref: string): string {
-  const o = db.tryGet(ref)
+/** get_name_from_ref: the name_label, with the same fallback. */
+export function nameOf(db: Db, ref: unknown): string {
+  const o = typeof ref === 'string' ? db.tryGet(ref) : undefined
   const n = o ? (o.f as { name_label?: string }).name_label : undefined
   return n ?? '<not in database>'
 }
-function mapValueText(x: unknown): string {
-  if (typeof x === 'string') return x
+
+/**
+ * The Record_util printer records.ml applies to the members of each enum set / operations map. The generated
+ * <enum>_to_string prints the datamodel name; these four are hand-written (record_util.ml).
+ */
+const ENUM_PRINTER: Record<string, string> = {
+  host_allowed_operations: 'host_operation_to_string',
+  storage_operations: 'sr_operation_to_string',
+  vm_operations: 'vm_operation_to_string',
+  task_allowed_operations: 'task_allowed_operations_to_string',
+}
+export function enumText(enumName: string, v: string): string {
+  try {
+    return renderEnum(`enum via Record_util.${ENUM_PRINTER[enumName] ?? `${enumName}_to_string`}`, v)
+  } catch {
+    return v
+  }
+}
+
+/** Int64.to_string / Records.string_of_float / the value itself. */
+function scalarText(x: unknown): string {
   if (typeof x === 'number') return Number.isInteger(x) ? String(x) : xeFloat(x)
-  return String(x)
+  if (typeof x === 'boolean') return x ? 'true' : 'false'
+  return x === undefined || x === null ? '' : String(x)
 }
 
-function renderElement(db: Db, cls: string, field: string, x: unknown): string {
-  const t = fieldType(cls, field)
-  if (/ ref set$/.test(t)) return uuidOf(db, x as string)
-  if (t === 'enum vm_operations set') return renderEnum('enum via Record_util.vm_operation_to_string', x as string)
-  return String(x)
+/** One member of a set-typed value, per the datamodel type of the field (and refs per the render). */
+function memberText(db: Db, render: string, type: string, x: unknown): string {
+  if (/ ref set$/.test(type) || /^(refs -> uuids|ref -> uuid)/.test(render)) return uuidOf(db, x)
+  const e = /^enum (\w+) set$/.exec(type)
+  if (e) return enumText(e[1]!, String(x))
+  return scalarText(x)
 }
 
-/** Renders one stored value per its render spec (xe-cli-behaviour.md §3.3). */
+/** A list-valued field's members as text: a set, or the values of an operations map (current-operations). */
+function listTexts(db: Db, render: string, v: unknown, type: string): string[] {
+  if (!Array.isArray(v)) return []
+  const ops = /^\(string -> enum (\w+)\) map$/.exec(type)
+  if (ops) return (v as XMap<string>).map(([, op]) => enumText(ops[1]!, op))
+  return v.map((x) => memberText(db, stripComputed(render), type, x))
+}
+
+/** A map-valued field's pairs as text: refs as uuids, numbers as integers, enum keys by their printer. */
+function mapTexts(db: Db, render: string, v: XMap<unknown>, type: string): Array<[string, string]> {
+  const m = /^\((.+) -> (.+)\) map$/.exec(type)
+  const kt = m?.[1] ?? 'string'
+  const vt = m?.[2] ?? 'string'
+  const key = (k: string) => {
+    const e = /^enum (\w+)$/.exec(kt)
+    return e ? enumText(e[1]!, k) : / ref$/.test(kt) ? uuidOf(db, k) : String(k)
+  }
+  const val = (x: unknown) => (/ ref$/.test(vt) || render.includes('<uuid of ref>') ? uuidOf(db, x) : scalarText(x))
+  return v.map(([k, x]) => [key(k), val(x)])
+}
+
+const stripComputed = (r: string) => (r.startsWith('computed; base: ') ? r.slice(16) : r)
+
+/** Renders one stored value per its render spec and datamodel type (xe-cli-behaviour.md §3.3). */
 export function renderValue(db: Db, render: string, v: unknown, cls: string, field: string): string {
-  const base = render.startsWith('computed; base: ') ? render.slice(16) : render
+  const base = stripComputed(render)
+  const type = fieldType(cls, field)
+  if (Array.isArray(v)) {
+    if (/ map$/.test(type)) {
+      // an operations map shown as a list (task current_operations), else "k: v" pairs
+      if (/^\(string -> enum \w+\) map$/.test(type) && base.startsWith('list joined')) return listTexts(db, base, v, type).join(joiner(base))
+      return mapTexts(db, base, v as XMap<unknown>, type).map(([k, x]) => `${k}: ${x}`).join('; ')
+    }
+    return listTexts(db, base, v, type).join(joiner(base))
+  }
   if (base.startsWith('enum via ')) return renderEnum(base, String(v))
-  if (base.startsWith('ref -> uuid')) return uuidOf(db, v as string)
-  if (base.startsWith('ref -> name-label')) return nameOf(db, v as string)
-  if (base.startsWith('refs -> uuids')) return Array.isArray(v) ? v.map((r) => uuidOf(db, r as string)).join('; ') : uuidOf(db, v as string)
-  if (base.startsWith('list joined')) return Array.isArray(v) ? v.map((x) => renderElement(db, cls, field, x)).join(joiner(base)) : String(v ?? '')
-  if (base.startsWith('map: "key: <uuid')) return (v as XMap).map(([k, r]) => `${k}: ${uuidOf(db, r)}`).join('; ')
-  if (base.startsWith('map:')) return Array.isArray(v) ? (v as XMap<unknown>).map(([k, x]) => `${k}: ${mapValueText(x)}`).join('; ') : ''
+  if (base.startsWith('ref -> uuid') || base.startsWith('refs -> uuids')) return uuidOf(db, v)
+  if (base.startsWith('ref -> name-label')) return nameOf(db, v)
   if (base.startsWith('float')) return xeFloat(Number(v))
   if (base.startsWith('bool')) return v ? 'true' : 'false'
-  if (v === undefined || v === null) return ''
-  return String(v)
+  return scalarText(v)
 }
 
 export class RecordClass {

@@ -1,0 +1,105 @@
+// Host rules that xe's records reach through API calls: Host.compute_free_memory (memory_check.ml) and the
+// host setters with their own checks (xapi_host.ml). Re-expressed from xen-api at the reference commit.
+import type { Db, XObj } from './db'
+import { XapiError } from './errors'
+import { mapDel, mapSet, EPOCH, xapiDate, type Ref } from './values'
+
+/**
+ * Memory_check.host_compute_free_memory_with_maximum_compression: host memory minus its own overhead minus,
+ * for every VM resident on it and every VM scheduled to be (counted again if both), dynamic_min + overhead;
+ * never below 0. `ignoreScheduled` is left out of the scheduled list (a VM checking whether it can start).
+ */
+export function computeFreeMemory(db: Db, host: XObj<'host'>, ignoreScheduled?: Ref): number {
+  const metrics = db.get(host.f.metrics, 'host_metrics')
+  const maxGuest = metrics.f.memory_total - host.f.memory_overhead
+  const resident = db.referrers('VM', 'resident_on', host.ref)
+  const scheduled = db.referrers('VM', 'scheduled_to_be_resident_on', host.ref).filter((v) => v.ref !== ignoreScheduled)
+  let used = 0
+  for (const vm of [...resident, ...scheduled]) used += vm.f.memory_dynamic_min + vm.f.memory_overhead
+  return Math.max(0, maxGuest - used)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Setters (Host.set_* in xapi_host.ml). Values arrive parsed.
+
+/** Host.set_https_only (outside CC/FIPS mode): the firewall follows, then the field. */
+export function setHttpsOnly(db: Db, host: XObj<'host'>, value: boolean): void {
+  db.set(host, { https_only: value })
+}
+
+/** Host.set_ssh_enabled_timeout: 0–172800 s; while SSH is enabled the expiry moves to now + timeout (0: none). */
+export function setSshEnabledTimeout(db: Db, host: XObj<'host'>, value: bigint): void {
+  if (value < 0n || value > 172800n) throw new XapiError('INVALID_VALUE', ['ssh_enabled_timeout', value.toString()])
+  db.set(host, { ssh_enabled_timeout: Number(value) })
+  if (host.f.ssh_enabled) {
+    const expiry = value === 0n ? EPOCH : xapiDate(new Date(db.clock.now().getTime() + Number(value) * 1000))
+    db.set(host, { ssh_expiry: expiry })
+  }
+}
+
+/** Host.set_console_idle_timeout: any non-negative number of seconds (written to the shell profile). */
+export function setConsoleIdleTimeout(db: Db, host: XObj<'host'>, value: bigint): void {
+  if (value < 0n) throw new XapiError('INVALID_VALUE', ['console_timeout', value.toString()])
+  db.set(host, { console_idle_timeout: Number(value) })
+}
+
+/** Host.set_ssh_auto_mode: the field, then the ssh monitor service follows. */
+export function setSshAutoMode(db: Db, host: XObj<'host'>, value: boolean): void {
+  db.set(host, { ssh_auto_mode: value })
+}
+
+/** Host.set_iscsi_iqn: not empty; other_config:iscsi_iqn is kept in step (removed, then re-added in front). */
+export function setIscsiIqn(db: Db, host: XObj<'host'>, value: string): void {
+  if (value === '') throw new XapiError('INVALID_VALUE', ['value', value])
+  const oc = mapDel(host.f.other_config, 'iscsi_iqn')
+  db.set(host, { iscsi_iqn: value, other_config: mapSet(oc, 'iscsi_iqn', value) })
+}
+
+/** Host.set_multipathing: the field and other_config:multipathing, kept in step. */
+export function setMultipathing(db: Db, host: XObj<'host'>, value: boolean): void {
+  const oc = mapDel(host.f.other_config, 'multipathing')
+  db.set(host, { multipathing: value, other_config: mapSet(oc, 'multipathing', String(value)) })
+}
+
+/** Host.set_ssl_legacy: legacy SSL is gone; false is accepted and changes nothing. */
+export function setSslLegacy(_db: Db, _host: XObj<'host'>, value: boolean): void {
+  if (value) throw new XapiError('VALUE_NOT_SUPPORTED', ['value', 'true', 'Legacy SSL support has been removed'])
+}
+
+/** Host.set_uefi_certificates: always refused. */
+export function setUefiCertificates(): void {
+  throw new XapiError('OPERATION_NOT_ALLOWED', ['To set UEFI certificates use: `Pool.set_custom_uefi_certificates`'])
+}
+
+/** Host.set_max_cstate: "" (unlimited), "N" or "N,M" with N in {0, 1} (Xapi_host_max_cstate.of_string). */
+export function setMaxCstate(db: Db, host: XObj<'host'>, value: string): void {
+  const parts = value.split(',')
+  const int = (s: string) => (/^[+-]?[0-9]+$/.test(s) ? Number(s) : NaN)
+  let cstate: number | undefined
+  if (parts.length === 1 && parts[0] === '') cstate = undefined
+  else if (parts.length <= 2) {
+    const nums = parts.map(int)
+    if (nums.some((n) => Number.isNaN(n) || n < 0)) throw new XapiError('INVALID_VALUE', ['max_cstate', value])
+    cstate = nums[0]
+  } else throw new XapiError('INVALID_VALUE', ['max_cstate', value])
+  if (cstate !== undefined && cstate !== 0 && cstate !== 1) {
+    throw new XapiError('VALUE_NOT_SUPPORTED', ['max_cstate', value, 'Only C0, C1 and unlimited are supported for max-cstate'])
+  }
+  db.set(host, { max_cstate: value })
+}
+
+/** Host.set_ntp_mode: Custom needs custom servers (Factory always has the factory list). */
+export function setNtpMode(db: Db, host: XObj<'host'>, value: XObj<'host'>['f']['ntp_mode']): void {
+  if (host.f.ntp_mode !== value && value === 'Custom' && host.f.ntp_custom_servers.length === 0) {
+    throw new XapiError('INVALID_NTP_CONFIG', ["Can't set ntp_mode to Custom when ntp_custom_servers is empty"])
+  }
+  db.set(host, { ntp_mode: value })
+}
+
+/** Host.set_ntp_custom_servers: may not become empty while in Custom mode. */
+export function setNtpCustomServers(db: Db, host: XObj<'host'>, value: string[]): void {
+  if (host.f.ntp_mode === 'Custom' && value.length === 0) {
+    throw new XapiError('INVALID_NTP_CONFIG', ["Can't set ntp_custom_servers empty when ntp_mode is Custom"])
+  }
+  db.set(host, { ntp_custom_servers: value })
+}
