@@ -1,6 +1,6 @@
 // Record classes, table-driven (records.ml as data): each CLI field of src/tables/records/<class>.json
 // becomes getters/setters over the engine object it names (api: [datamodel class, field]).
-// Behaviour that the table cannot express lives in fieldhooks.ts.
+// Behaviour that the table cannot express lives in hooks/ (one module per group of classes, loaded on demand).
 import type { Db, XObj } from '../engine/db'
 import type { ClassName } from '../engine/model.generated'
 import { table } from '../engine/tables'
@@ -10,7 +10,7 @@ import { XapiError } from '../engine/errors'
 import { NULL_REF, mapGet, type Ref, type XMap } from '../engine/values'
 import { renderEnum, xeFloat } from './enums'
 import { parseSetValue } from './parse'
-import { HOOKS, type Hook } from './fieldhooks'
+import type { Hook } from './hooks/util'
 
 export interface FieldSpec {
   n: string
@@ -62,7 +62,7 @@ export class Field {
   constructor(readonly spec: FieldSpec, readonly dmClass: string) {
     this.isSet = spec.k === 'set'
     this.isMap = spec.k === 'map'
-    this.hook = HOOKS[`${dmClass}.${spec.n}`] ?? {}
+    this.hook = hooksOf(dmClass)[spec.n] ?? {}
     this.canSet = !!spec.rw || !!this.hook.set
   }
   get name(): string {
@@ -301,6 +301,20 @@ export function renderValue(db: Db, render: string, v: unknown, cls: string, fie
   if (base.startsWith('float')) return xeFloat(Number(v))
   if (base.startsWith('bool')) return v ? 'true' : 'false'
   return scalarText(v)
+}
+
+/** Which hooks module serves a datamodel class; loaded only when a record of that class is used. */
+const HOOK_MODULES: Record<string, string> = {
+  pool: 'pool', host: 'host', host_cpu: 'host', pool_patch: 'host', pool_update: 'host', VM: 'vm',
+  SR: 'devices', PIF: 'devices', VIF: 'devices', VBD: 'devices', VDI: 'devices', network: 'devices', network_sriov: 'devices',
+  subject: 'misc', VMSS: 'misc', PCI: 'misc', PGPU: 'misc', GPU_group: 'misc', VGPU_type: 'misc', VGPU: 'misc',
+  Driver_variant: 'misc', Host_driver: 'misc', VTPM: 'misc', Rate_limit: 'misc',
+}
+function hooksOf(dmClass: string): Record<string, Hook> {
+  const mod = HOOK_MODULES[dmClass]
+  if (!mod) return {}
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(`./hooks/${mod}`) as { HOOKS: Record<string, Record<string, Hook>> }).HOOKS[dmClass] ?? {}
 }
 
 export class RecordClass {
