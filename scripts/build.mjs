@@ -22,8 +22,8 @@ step('tables', () => fs.cpSync(path.join(root, 'src/tables'), path.join(dist, 's
 
 const commands = JSON.parse(fs.readFileSync(path.join(root, 'src/tables/commands.json'), 'utf8')).filter((c) => !c.pseudo)
 const cmdDir = path.join(dist, 'src/commands')
-const compiled = new Set(fs.readdirSync(cmdDir).filter((f) => f.endsWith('.js')).map((f) => f.slice(0, -3)))
-const handWritten = new Set(commands.map((c) => c.name).filter((n) => compiled.has(n)))
+// Hand-written verbs are the sources in src/commands/ (not what dist holds: that may include generated files).
+const handWritten = new Set(commands.map((c) => c.name).filter((n) => fs.existsSync(path.join(root, 'src/commands', `${n}.ts`))))
 const families = new Set(['list', 'param-list', 'param-get', 'param-set', 'param-add', 'param-remove', 'param-clear'])
 step('generate commands', () => {
   for (const c of commands) {
