@@ -14,6 +14,8 @@ export abstract class XeCommand extends Base {
   static override hidden = true
   /** Whether the command may change the world (read-only commands run in a read transaction). */
   static mutates = true
+  /** Whether the command opens its own transactions (e.g. event-wait, which waits between them). */
+  static ownTransactions = false
   /** Whether xesim implements the command (generated placeholders say false). */
   static implemented = true
 
@@ -34,4 +36,4 @@ export function verb<T extends abstract new (...a: never[]) => XeCommand>(name: 
   return cls
 }
 
-export type XeCommandClass = (abstract new (...a: never[]) => XeCommand) & { mutates: boolean; implemented: boolean }
+export type XeCommandClass = (abstract new (...a: never[]) => XeCommand) & { mutates: boolean; implemented: boolean; ownTransactions: boolean }

@@ -16,7 +16,10 @@ export interface XeContext {
   name: string
   params: Params
   out: Printer
+  /** The world, inside this command's transaction (not available to commands that manage their own). */
   db: Db
+  /** The world's directory ($XESIM_HOME). */
+  home: string
   spec: CommandSpec
   io: Io
 }

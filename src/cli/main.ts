@@ -83,12 +83,18 @@ export async function runXe(argv: string[], io: RunIo): Promise<number> {
     const Cmd = loadCommand(cmd)
     if (!Cmd || !Cmd.implemented) throw new CliFailure(`${cmd} is not implemented by xesim yet`)
     const { withWorld, worldHome } = await import('../engine/world')
-    await withWorld(worldHome(io.env), Cmd.mutates, async (s) => {
-      db = s.db
-      const ctx: XeContext = { name: cmd, params: params!, out, db: s.db, spec: spec as CommandSpec, io }
-      const inst = new (Cmd as unknown as new () => { exec(c: XeContext): void | Promise<void> })()
+    const home = worldHome(io.env)
+    const inst = new (Cmd as unknown as new () => { exec(c: XeContext): void | Promise<void> })()
+    if (Cmd.ownTransactions) {
+      const ctx = { name: cmd, params, out, spec, io, home } as Omit<XeContext, 'db'> as XeContext
+      Object.defineProperty(ctx, 'db', { get: () => { throw new Error(`${cmd} manages its own transactions`) } })
       await inst.exec(ctx)
-    })
+    } else {
+      await withWorld(home, Cmd.mutates, async (s) => {
+        db = s.db
+        await inst.exec({ name: cmd, params: params!, out, db: s.db, spec, io, home })
+      })
+    }
     out.flush()
     return 0
   } catch (e) {

@@ -112,3 +112,30 @@ export async function withWorld<T>(home: string, write: boolean, fn: (s: Session
     store.close()
   }
 }
+
+/**
+ * Waits until `check` holds on the world in `home`: checks now, then again after every change another
+ * process commits (SQLite's data_version), polling cheaply. There is no timeout, as with xe event-wait.
+ */
+export async function waitForWorld(home: string, check: (db: Db) => boolean, pollMs = 20): Promise<void> {
+  await withWorld(home, false, () => undefined) // create the world if it is new
+  const store = openStore(home)
+  let seen: unknown
+  try {
+    for (;;) {
+      const version = store.db.pragma('data_version', { simple: true })
+      if (version !== seen) {
+        seen = version
+        store.begin(false)
+        try {
+          if (check(new Db(store, cryptoIds, systemClock))) return
+        } finally {
+          store.rollback()
+        }
+      }
+      await new Promise((r) => setTimeout(r, pollMs))
+    }
+  } finally {
+    store.close()
+  }
+}

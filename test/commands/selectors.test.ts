@@ -22,7 +22,7 @@ describe('selectors (§2.2)', () => {
   const withCtx = <T>(params: Param[], fn: (ctx: XeContext) => T) =>
     withWorld(home, false, ({ db }) => {
       const ctx: XeContext = {
-        name: 'test', params: new Params(params), db, spec: { name: 'test', reqd: [], optn: [], flags: [] },
+        name: 'test', params: new Params(params), db, home, spec: { name: 'test', reqd: [], optn: [], flags: [] },
         out: new Printer({ out: () => {}, err: () => {} }, false), io: { env: {}, cwd: '/', readLine: async () => undefined },
       }
       return fn(ctx)
