@@ -7,11 +7,12 @@ import type { Db, XObj } from '../db'
 import { EPOCH, NULL_REF, xapiDate, type Ref, type XMap } from '../values'
 import {
   type ProductInfo, CPU, DEFAULT_TEMPLATE_ALLOWED_OPS, DISK, DOM0_ALLOWED_OPS, DOM0_ROOT_FS, HOST_ALLOWED_OPS, NIC, POOL_ALLOWED_OPS,
-  PRODUCTS, SR_OP_CAPABILITY, SR_OPS_ORDER, XCPNG_TOOLS_ISO, XEN_CAPABILITIES, hostBiosStrings, restrictionsOf,
+  PRODUCTS, XCPNG_TOOLS_ISO, XEN_CAPABILITIES, hostBiosStrings, restrictionsOf,
 } from '../data/host'
 import { SM_DIR, smDrivers, smFeatures } from '../data/sm'
+import { updateSrAllowedOperations } from '../sr'
 import { defaultTemplates, templateFields } from '../data/templates'
-import { ROLES } from '../data/rbac'
+import { createRoles } from '../data/rbac'
 
 export type Profile = 'xenserver-8' | 'xcp-ng-8.3'
 
@@ -64,13 +65,6 @@ function memoryOverhead(domainType: 'hvm' | 'pv', staticMax: number, vcpus: numb
 /** OCaml's string_of_float for a whole number of seconds, as xapi writes boot_time/agent_start_time. */
 const unixTimeString = (seconds: number) => `${seconds}.`
 
-/** SR.allowed_operations: every op the SM supports, in xapi's order; destroy/forget are refused while a PBD is attached. */
-function srAllowedOps(features: XMap<number>, isToolsSr: boolean) {
-  const caps = new Set(features.map(([k]) => k))
-  if (isToolsSr) ['VDI_CREATE', 'VDI_DELETE'].forEach((c) => caps.delete(c))
-  return SR_OPS_ORDER.filter((op) => op !== 'destroy' && op !== 'forget' && (!SR_OP_CAPABILITY[op] || caps.has(SR_OP_CAPABILITY[op]!)))
-}
-
 /** What the creation steps share: the world, the spec, and refs of objects that others point at before they exist. */
 interface Ctx {
   db: Db
@@ -103,7 +97,7 @@ export function installHost(db: Db, spec: HostSpec): { pool: XObj<'pool'>; host:
   createStorage(c)
   createTemplates(c)
   db.create('user', { short_name: 'root', fullname: 'superuser', other_config: [] })
-  for (const r of ROLES) db.create('role', { ...r, subroles: [] }, `OpaqueRef:${r.uuid}`)
+  createRoles(db)
   return { pool, host }
 }
 
@@ -422,10 +416,8 @@ interface SrSpec {
  *  with one attached PBD. */
 function createStorage(c: Ctx): void {
   const { db, spec } = c
-  const features = new Map<string, XMap<number>>()
   for (const d of smDrivers(spec.profile)) {
     const f = smFeatures(d)
-    features.set(d.type, f)
     db.create('SM', {
       name_label: d.name_label,
       name_description: d.name_description,
@@ -450,7 +442,7 @@ function createStorage(c: Ctx): void {
       {
         name_label: s.name_label,
         name_description: s.name_description,
-        allowed_operations: srAllowedOps(features.get(s.type)!, isTools),
+        allowed_operations: [],
         physical_size: s.sizes[0],
         physical_utilisation: s.sizes[1],
         virtual_allocation: s.sizes[2],
@@ -468,6 +460,8 @@ function createStorage(c: Ctx): void {
       s.ref,
     )
     db.create('PBD', { host: c.host, SR: o.ref, device_config: s.device_config, currently_attached: true, other_config: [] })
+    // SR.allowed_operations as xapi computes them for the plugged SR (xapi_sr_operations.ml)
+    updateSrAllowedOperations(db, o)
     return o
   }
 
