@@ -76,7 +76,8 @@ const MESSAGES: Record<Kind, { none: string; many: string; single: string }> = {
  * do_vm_op / do_host_op / do_sr_op: applies op to the selected object(s). `multiple` says whether the
  * command accepts --multiple at all. op receives the record and the number of objects selected.
  */
-export function doOp<T>(ctx: XeContext, kind: Kind, op: (r: Rec, count: number) => T, o: SelectOptions & { multiple?: boolean } = {}): T[] {
+export function doOp<T>(ctx: XeContext, kind: Kind, op0: (r: Rec, count: number) => T, o: SelectOptions & { multiple?: boolean } = {}): T[] {
+  const op = kind === 'vm' ? wrapOp(ctx, op0) : op0
   const recs = select(ctx, kind, o)
   const m = MESSAGES[kind]
   if (recs.length === 0) throw new CliFailure(m.none)
@@ -84,6 +85,25 @@ export function doOp<T>(ctx: XeContext, kind: Kind, op: (r: Rec, count: number) 
   const multipleAllowed = o.multiple ?? true
   if (multipleAllowed && ctx.params.bool('multiple')) return doMultiple(ctx, recs, (r) => op(r, recs.length))
   throw new CliFailure(multipleAllowed ? m.many : m.single)
+}
+
+/**
+ * wrap_op: after each VM operation, the messages it raised about that VM with a priority below
+ * message-priority (default 5) go to stderr as `Message: time=… priority=… name='…'`.
+ */
+function wrapOp<T>(ctx: XeContext, op: (r: Rec, count: number) => T): (r: Rec, count: number) => T {
+  const p = ctx.params.get('message-priority')
+  const pri = p !== undefined && /^-?\d+$/.test(p) ? Number(p) : 5
+  return (r, count) => {
+    const before = new Set(ctx.db.all('message').map((m) => m.ref))
+    const result = op(r, count)
+    const uuid = (r.obj.f as { uuid: string }).uuid
+    for (const m of ctx.db.all('message')) {
+      if (before.has(m.ref) || m.f.cls !== 'VM' || m.f.obj_uuid !== uuid || m.f.priority >= pri) continue
+      ctx.out.stderr(`Message: time=${m.f.timestamp} priority=${m.f.priority} name='${m.f.name}'\n`)
+    }
+    return result
+  }
 }
 
 /** The selector call a command declares in the command table (selector_calls). */
