@@ -22,23 +22,30 @@ export type ClientParse =
   | { kind: 'fail'; stderr: string }
   | { kind: 'run'; opts: ClientOptions; body: string[] }
 
-export const USAGE = (argv0: string) => `Usage:
-  ${argv0} <command>
-    [ -s <server> ]            XenServer host
-    [ -p <port> ]              XenServer port number
-    [ -u <username> -pw <password> | -pwf <password file> ]
-                               User authentication (password or file)
-    [ --nossl ]                Disable SSL/TLS
-    [ --debug ]                Enable debug output
-    [ --debug-on-fail ]        Enable debug output only on failure
-    [ --minimal ]              Output only values in a comma-separated lists
-    [ --traceparent <value> ]  Distributed tracing context
-    [ --trace ]                Show task stacktrace on failure
-    [ <other arguments> ... ]  Command-specific options
+/**
+ * The option lines of xe's usage texts. The client's own usage (newcli.ml) also lists --minimal and
+ * --trace; the server's `xe help` header (cli_frontend.ml) does not.
+ */
+export function usageHeader(argv0: string, client: boolean): string {
+  const line = (opt: string, what: string) => `    ${opt.padEnd(27)}${what}\n`
+  return (
+    `Usage:\n  ${argv0} <command>\n` +
+    line('[ -s <server> ]', 'XenServer host') +
+    line('[ -p <port> ]', 'XenServer port number') +
+    '    [ -u <username> -pw <password> | -pwf <password file> ]\n' +
+    `${' '.repeat(31)}User authentication (password or file)\n` +
+    line('[ --nossl ]', 'Disable SSL/TLS') +
+    line('[ --debug ]', 'Enable debug output') +
+    line('[ --debug-on-fail ]', 'Enable debug output only on failure') +
+    (client ? line('[ --minimal ]', 'Output only values in a comma-separated lists') : '') +
+    line('[ --traceparent <value> ]', 'Distributed tracing context') +
+    (client ? line('[ --trace ]', 'Show task stacktrace on failure') : '') +
+    line('[ <other arguments> ... ]', 'Command-specific options')
+  )
+}
 
-A full list of commands can be obtained by running
-  ${argv0} help -s <server> -p <port>
-`
+export const USAGE = (argv0: string) =>
+  `${usageHeader(argv0, true)}\nA full list of commands can be obtained by running\n  ${argv0} help -s <server> -p <port>\n`
 
 class Usage extends Error {}
 class ClientError extends Error {}

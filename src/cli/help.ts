@@ -4,23 +4,9 @@ import type { Printer } from './printer'
 import type { Params } from './params'
 import { commandSpecs } from './spec'
 import { helpTable } from './describe'
+import { usageHeader } from './args'
 
-const HEADER = (argv0: string) => `Usage:
-  ${argv0} <command>
-    [ -s <server> ]            XenServer host
-    [ -p <port> ]              XenServer port number
-    [ -u <username> -pw <password> | -pwf <password file> ]
-                               User authentication (password or file)
-    [ --nossl ]                Disable SSL/TLS
-    [ --debug ]                Enable debug output
-    [ --debug-on-fail ]        Enable debug output only on failure
-    [ --traceparent <value> ]  Distributed tracing context
-    [ <other arguments> ... ]  Command-specific options
-
-To get help on a specific command:
-  ${argv0} help <command>
-
-`
+const HEADER = (argv0: string) => `${usageHeader(argv0, false)}\nTo get help on a specific command:\n  ${argv0} help <command>\n\n`
 
 /** make_list: lines of 4-space-indented, ", "-joined names, wrapped before 74 characters. */
 export function makeList(names: string[]): string[] {

@@ -41,6 +41,15 @@ describe('golden outputs', function () {
     })
   }
 
+  it('xe with no arguments prints the client usage on stderr, exit 0 — xe-cli-behaviour.md §1.1, §5 (client usage adds --minimal and --trace)', async () => {
+    const r = await xe(home, [])
+    assert.equal(r.code, 0)
+    assert.equal(r.stdout, '')
+    const file = join(goldenDir, 'usage.txt')
+    if (process.env.XESIM_UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, r.stderr)
+    assert.equal(r.stderr, readFileSync(file, 'utf8'))
+  })
+
   it('xe help lists exactly the 43 Standard, non-hidden commands, sorted (§5)', async () => {
     const specs = JSON.parse(readFileSync(join(repoRoot, 'src/tables/commands.json'), 'utf8')) as Array<{ name: string; flags: string[] }>
     const std = specs.filter((c) => c.flags.includes('Standard') && !c.flags.includes('Hidden')).map((c) => c.name).sort()
