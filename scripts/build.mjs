@@ -25,6 +25,12 @@ const cmdDir = path.join(dist, 'src/commands')
 // Hand-written verbs are the sources in src/commands/ (not what dist holds: that may include generated files).
 const handWritten = new Set(commands.map((c) => c.name).filter((n) => fs.existsSync(path.join(root, 'src/commands', `${n}.ts`))))
 const families = new Set(['list', 'param-list', 'param-get', 'param-set', 'param-add', 'param-remove', 'param-clear'])
+step('dispatch table', () => {
+  // What bin/xe needs per command (src/cli/spec.ts commandSpec): commands.json minus help-only data.
+  const d = {}
+  for (const { name, optn, ...rest } of commands) d[name] = rest
+  fs.writeFileSync(path.join(dist, 'src/tables/dispatch.json'), JSON.stringify(d))
+})
 step('generate commands', () => {
   for (const c of commands) {
     if (handWritten.has(c.name)) continue

@@ -303,8 +303,19 @@ export function renderValue(db: Db, render: string, v: unknown, cls: string, fie
   return scalarText(v)
 }
 
+type HookModule = { HOOKS: Record<string, Record<string, Hook>> }
+/* eslint-disable @typescript-eslint/no-require-imports */
+// Static requires (loaded on first use) so that bundlers can see them.
+const HOOK_LOADERS: Record<string, () => HookModule> = {
+  pool: () => require('./hooks/pool'),
+  host: () => require('./hooks/host'),
+  vm: () => require('./hooks/vm'),
+  devices: () => require('./hooks/devices'),
+  misc: () => require('./hooks/misc'),
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
 /** Which hooks module serves a datamodel class; loaded only when a record of that class is used. */
-const HOOK_MODULES: Record<string, string> = {
+const HOOK_MODULES: Record<string, keyof typeof HOOK_LOADERS> = {
   pool: 'pool', host: 'host', host_cpu: 'host', pool_patch: 'host', pool_update: 'host', VM: 'vm',
   SR: 'devices', PIF: 'devices', VIF: 'devices', VBD: 'devices', VDI: 'devices', network: 'devices', network_sriov: 'devices',
   subject: 'misc', VMSS: 'misc', PCI: 'misc', PGPU: 'misc', GPU_group: 'misc', VGPU_type: 'misc', VGPU: 'misc',
@@ -312,9 +323,7 @@ const HOOK_MODULES: Record<string, string> = {
 }
 function hooksOf(dmClass: string): Record<string, Hook> {
   const mod = HOOK_MODULES[dmClass]
-  if (!mod) return {}
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require(`./hooks/${mod}`) as { HOOKS: Record<string, Record<string, Hook>> }).HOOKS[dmClass] ?? {}
+  return mod ? (HOOK_LOADERS[mod]!().HOOKS[dmClass] ?? {}) : {}
 }
 
 export class RecordClass {

@@ -29,6 +29,11 @@ export function commandSpecs(): Map<string, CommandSpec> {
   }
   return index
 }
+/**
+ * The entry of one command for the dispatcher. It reads dispatch.json, which the build derives from
+ * commands.json without the optional-parameter lists (only help needs those): a third of the size.
+ */
 export function commandSpec(name: string): CommandSpec | undefined {
-  return commandSpecs().get(name)
+  const d = table<Record<string, Omit<CommandSpec, 'name' | 'optn'>>>('dispatch.json')[name]
+  return d && { name, optn: [], ...d }
 }
