@@ -142,10 +142,14 @@ export class Db {
     return (idx.get(ref) ?? []) as Array<XObj<C>>
   }
 
-  /** A field's value, computing reverse links (VM.VBDs, SR.VDIs, …) from their forward fields. */
+  /**
+   * A field's value, computing reverse links (VM.VBDs, SR.VDIs, …) from their forward fields. xapi's
+   * database adds each new member at the front of such a set (db_cache_types.ml update_one_to_many with
+   * add_to_set), so they list newest first.
+   */
   field(o: XObj, name: string): unknown {
     const rev = REVERSE[`${o.cls}.${name}`]
-    if (rev) return this.referrers(rev[0], rev[1], o.ref).map((x) => x.ref)
+    if (rev) return this.referrers(rev[0], rev[1], o.ref).map((x) => x.ref).reverse()
     return (o.f as Record<string, unknown>)[name]
   }
 

@@ -48,7 +48,8 @@ describe('xe vm-disk-add / vm-disk-list / vm-disk-remove (§9)', function () {
 
   it('vm-disk-list prints "Disk N VBD:" and "Disk N VDI:" with the default fields, in record order (§9, §1.3, §3.2)', async () => {
     ok(await xe(home, ['vm-disk-add', `uuid=${web}`, 'disk-size=1GiB', 'device=2']))
-    const vbds = (await line(home, ['vbd-list', `vm-uuid=${web}`, '--minimal'])).split(',')
+    // vm-disk-list follows VM.VBDs, newest first (xapi's database puts new set members in front)
+    const vbds = (await line(home, ['vbd-list', `vm-uuid=${web}`, '--minimal'])).split(',').reverse()
     let expected = ''
     for (const [n, vbd] of vbds.entries()) {
       const vdi = await get(home, 'vbd', vbd, 'vdi-uuid')
@@ -59,10 +60,10 @@ describe('xe vm-disk-add / vm-disk-list / vm-disk-remove (§9)', function () {
   })
 
   it('vm-disk-list: vbd-params= and vdi-params= choose fields; params=all computes expensive fields; --minimal (§1.3, §3.5)', async () => {
-    const vbds = (await line(home, ['vbd-list', `vm-uuid=${web}`, '--minimal'])).split(',')
+    const vbds = (await line(home, ['vbd-list', `vm-uuid=${web}`, '--minimal'])).split(',').reverse()
     const vdi0 = await get(home, 'vbd', vbds[0]!, 'vdi-uuid')
     const r = await xe(home, ['vm-disk-list', 'vm=web01', 'vbd-params=mode,uuid', 'vdi-params=virtual-size,bogus'])
-    assert.ok(r.stdout.startsWith('Disk 0 VBD:\n' + rec([['uuid ( RO)', vbds[0]!], ['mode ( RW)', 'RW']]) + 'Disk 0 VDI:\n' + rec([['virtual-size ( RO)', String(20 * GiB)]])), r.stdout)
+    assert.ok(r.stdout.startsWith('Disk 0 VBD:\n' + rec([['uuid ( RO)', vbds[0]!], ['mode ( RW)', 'RW']]) + 'Disk 0 VDI:\n' + rec([['virtual-size ( RO)', String(1 * GiB)]])), r.stdout)
     const all = await xe(home, ['vm-disk-list', 'vm=web01', 'vbd-params=all'])
     assert.match(all.stdout, /\n +attachable \( RO\): true\n/, 'computed, not <expensive field>')
     const none = await xe(home, ['vm-disk-list', 'vm=web01', 'vbd-params=bogus', 'vdi-params=bogus'])
@@ -169,9 +170,10 @@ describe('xe cd-list / vm-cd-add / vm-cd-list / vm-cd-insert / vm-cd-eject / vm-
     const made = await makeIsoSr(home, ['debian-12.iso', 'tools.iso'])
     isos = made.isos
     isoSr = made.sr
-    ok(await xe(home, ['cd-list']), rec([['uuid ( RO)', isos[0]!], ['name-label ( RW)', 'debian-12.iso']]) + rec([['uuid ( RO)', isos[1]!], ['name-label ( RW)', 'tools.iso']]))
+    // SR.VDIs lists the newest VDI first (xapi's database puts new set members in front)
+    ok(await xe(home, ['cd-list']), rec([['uuid ( RO)', isos[1]!], ['name-label ( RW)', 'tools.iso']]) + rec([['uuid ( RO)', isos[0]!], ['name-label ( RW)', 'debian-12.iso']]))
     ok(await xe(home, ['cd-list', 'params=sr-name-label,virtual-size']), rec([['sr-name-label ( RO)', 'ISO library'], ['virtual-size ( RO)', '629145600']]).repeat(2))
-    ok(await xe(home, ['cd-list', '--minimal']), `${isos[0]},${isos[1]}\n`)
+    ok(await xe(home, ['cd-list', '--minimal']), `${isos[1]},${isos[0]}\n`)
   })
 
   it('vm-cd-add makes a read-only CD VBD with the named ISO; "CD <n> not found!" (§9, xapi-model.md §9)', async () => {
@@ -217,13 +219,13 @@ describe('xe cd-list / vm-cd-add / vm-cd-list / vm-cd-insert / vm-cd-eject / vm-
     fails(await xe(home, ['vm-cd-insert', 'vm=web01', 'cd-name=tools.iso']), 'Error: Multiple CDs named tools.iso found. Please use vbd-insert and specify uuids\n')
   })
 
-  it('two empty drives: vm-cd-insert and vm-cd-eject refuse; vm-cd-remove cd-name=<EMPTY> takes the first (§9)', async () => {
+  it('two empty drives: vm-cd-insert and vm-cd-eject refuse; vm-cd-remove cd-name=<EMPTY> takes the first of VM.VBDs, the newest (§9)', async () => {
     const two = await makeVm(home, { name: 'two-drives' })
     for (const device of ['3', '4']) assert.equal((await xe(home, ['vbd-create', `vm-uuid=${two}`, `device=${device}`, 'type=CD', 'mode=RO'])).code, 0)
     fails(await xe(home, ['vm-cd-insert', 'vm=two-drives', 'cd-name=debian-12.iso']), 'Error: Two or more empty CD devices found. Please use vbd-insert\n')
     fails(await xe(home, ['vm-cd-eject', 'vm=two-drives']), 'Error: Two or more CDs found. Please use vbd-eject\n')
     ok(await xe(home, ['vm-cd-remove', 'vm=two-drives', 'cd-name=<EMPTY>']))
-    assert.equal(await line(home, ['vbd-list', `vm-uuid=${two}`, 'params=userdevice', '--minimal']), '4')
+    assert.equal(await line(home, ['vbd-list', `vm-uuid=${two}`, 'params=userdevice', '--minimal']), '3')
     ok(await xe(home, ['vm-cd-remove', 'vm=two-drives', 'cd-name=<EMPTY>']))
     fails(await xe(home, ['vm-cd-eject', 'vm=two-drives']), 'Error: No CDs found\n')
     fails(await xe(home, ['vm-cd-remove', 'vm=two-drives', 'cd-name=<EMPTY>']), 'Error: Disk not found\n')
