@@ -7,6 +7,8 @@ import { createVdi } from '../src/engine/vdi'
 import { attachVbd, createVbd, updateVmVbdOperations } from '../src/engine/vbd'
 import { attachVif, createVif, updateVmVifOperations } from '../src/engine/vif'
 import { updateAllowedOperations } from '../src/engine/vm-lifecycle'
+import { createSuspendImage } from '../src/engine/suspend-image'
+import { resetPowerState } from '../src/engine/vm-destroy'
 import { xe } from './helpers'
 
 export const GiB = 1024 * 1024 * 1024
@@ -59,6 +61,13 @@ export function setRunning(db: Db, vm: XObj<'VM'>, tools = true): void {
   updateAllowedOperations(db, vm)
   updateVmVbdOperations(db, vm)
   updateVmVifOperations(db, vm)
+}
+
+/** A running VM suspended as xapi leaves it: a memory image on the suspend SR, no host, devices still attached. */
+export function setSuspended(db: Db, vm: XObj<'VM'>): void {
+  createSuspendImage(db, vm)
+  db.set(vm, { last_booted_record: '(record)', last_boot_CPU_flags: [['vendor', 'GenuineIntel']] })
+  resetPowerState(db, vm, 'Suspended')
 }
 
 /** `xe vm-install template="Debian Bookworm 12" new-name-label=<name>`; returns the new uuid. */

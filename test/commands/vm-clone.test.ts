@@ -5,7 +5,10 @@ import assert from 'node:assert/strict'
 import { generateMac } from '../../src/engine/vif'
 import { mapGet, NULL_REF } from '../../src/engine/values'
 import { cleanupHomes, seededHome, xe } from '../helpers'
-import { addDisk, addEmptyCd, addVif, engine, GiB, installDebian, localSr, setRunning, vmByUuid, vmParam } from '../vm-fixtures'
+import { XapiError } from '../../src/engine/errors'
+import { cloneVm } from '../../src/engine/vm-clone'
+import { destroyVm } from '../../src/engine/vm-destroy'
+import { addDisk, addEmptyCd, addVif, engine, GiB, installDebian, localSr, setRunning, setSuspended, vmByUuid, vmParam } from '../vm-fixtures'
 
 const DEBIAN = '07d91aaa-43f7-430a-bf84-0edb6714df0f'
 const BAD_POWER =
@@ -190,6 +193,15 @@ describe('vm-snapshot (§9 vm-snapshot; xapi-model.md §7, §16)', () => {
       ok(msgs),
       `priority ( RO)     : 5\n     obj-uuid ( RO): ${src}\n    timestamp ( RO): ${time}\n         body ( RO): VM 'web01' (uuid: ${src}) snapshotted, snapshot name: before-upgrade\n\n`,
     )
+  })
+
+  it('with message-priority above 5 the VM_SNAPSHOTTED message is shown on stderr after the operation (§2.2 wrap_op)', async () => {
+    const home = await seededHome()
+    await installDebian(home, 'web01')
+    const r = await xe(home, ['vm-snapshot', 'vm=web01', 'new-name-label=s', 'message-priority=6'])
+    assert.equal(r.code, 0)
+    assert.match(r.stdout, /^[0-9a-f-]{36}\n$/)
+    assert.match(r.stderr, /^Message: time=2026\d{4}T\d\d:\d\d:\d\dZ priority=5 name='VM_SNAPSHOTTED'\n/)
   })
 
   it('ignore-vdi-uuids leaves disks out; an unknown VDI is UUID_INVALID (§9)', async () => {
@@ -411,5 +423,71 @@ describe('snapshot-clone, snapshot-copy, snapshot-destroy (§9)', () => {
     assert.deepEqual(await xe(home, ['snapshot-destroy', `uuid=${src}`]), {
       stdout: '', stderr: `Error: This operation can only be performed on a VM snapshot. ${src} is not a VM snapshot.\n`, code: 1,
     })
+  })
+})
+
+describe('suspended VMs, full SRs and the control domain (xapi-model.md §4, §7; §4 error texts)', () => {
+  after(cleanupHomes)
+
+  it('a suspended VM cannot be cloned, its snapshot is halted, its checkpoint suspended with a copy of the image', async () => {
+    const home = await seededHome()
+    const src = await installDebian(home, 'web01')
+    await engine(home, (db) => {
+      const vm = vmByUuid(db, src)
+      setRunning(db, vm)
+      setSuspended(db, vm)
+    })
+    assert.deepEqual(await xe(home, ['vm-clone', 'vm=web01', 'new-name-label=x']), {
+      stdout: '', stderr: `${BAD_POWER}vm: ${src} (web01)\nexpected: halted\nactual: suspended\n`, code: 1,
+    })
+    const snap = ok(await xe(home, ['vm-snapshot', 'vm=web01', 'new-name-label=s']))
+    assert.equal(await vmParam(home, snap, 'power-state'), 'halted')
+    assert.equal(await vmParam(home, snap, 'suspend-VDI-uuid'), '<not in database>')
+    assert.equal(await vmParam(home, snap, 'snapshot-info'), 'disk-snapshot-type: crash_consistent; power-state-at-snapshot: Suspended')
+    const cp = ok(await xe(home, ['vm-checkpoint', 'vm=web01', 'new-name-label=cp']))
+    assert.equal(await vmParam(home, cp, 'power-state'), 'suspended')
+    // snapshot_info is only recorded for a checkpoint of a running VM (xapi_vm_snapshot.ml checkpoint)
+    assert.equal(await vmParam(home, cp, 'snapshot-info'), '')
+    assert.equal(await vmParam(home, src, 'power-state'), 'suspended')
+    await engine(home, (db) => {
+      const image = db.get(vmByUuid(db, cp).f.suspend_VDI, 'VDI')
+      assert.equal(image.f.snapshot_of, vmByUuid(db, src).f.suspend_VDI)
+    })
+    // a clone of a suspended snapshot is shut down at once (xapi_vm.ml clone): a halted template, no image
+    const t = ok(await xe(home, ['snapshot-clone', `uuid=${cp}`, 'new-name-label=t']))
+    assert.equal(await vmParam(home, t, 'power-state'), 'halted')
+    assert.equal(await vmParam(home, t, 'suspend-VDI-uuid'), '<not in database>')
+    assert.equal(await vmParam(home, t, 'is-a-template'), 'true')
+  })
+
+  it('SR_BACKEND_FAILURE_44 from the storage passes through and nothing is made', async () => {
+    const home = await seededHome()
+    await installDebian(home, 'web01')
+    const before = await engine(home, (db) => {
+      const sr = localSr(db)
+      db.set(sr, { physical_utilisation: sr.f.physical_size - 4 * 1024 * 1024 })
+      return [db.all('VM').length, db.all('VDI').length, localSr(db).f.physical_utilisation]
+    })
+    for (const verb of ['vm-snapshot', 'vm-clone', 'vm-copy']) {
+      assert.deepEqual(await xe(home, [verb, 'vm=web01', 'new-name-label=x']), {
+        stdout: '', stderr: 'Error code: SR_BACKEND_FAILURE_44\nError parameters: , There is insufficient space, \n', code: 1,
+      }, verb)
+    }
+    assert.deepEqual(await engine(home, (db) => [db.all('VM').length, db.all('VDI').length, localSr(db).f.physical_utilisation]), before)
+  })
+
+  it('the control domain is not selectable, and the API refuses to clone or destroy it', async () => {
+    const home = await seededHome()
+    const dom0 = await engine(home, (db) => db.all('VM').find((v) => v.f.is_control_domain)!.f.uuid)
+    assert.deepEqual(await xe(home, ['vm-clone', `uuid=${dom0}`, 'new-name-label=x']), { stdout: '', stderr: 'Error: No matching VMs found\n', code: 1 })
+    await engine(home, (db) => {
+      const vm = vmByUuid(db, dom0)
+      assert.throws(() => cloneVm(db, vm, 'x'), (e: XapiError) => e.code === 'VM_BAD_POWER_STATE')
+      assert.throws(() => destroyVm(db, vm), (e: XapiError) => e.code === 'VM_BAD_POWER_STATE')
+      db.set(vm, { power_state: 'Halted' })
+      assert.throws(() => cloneVm(db, vm, 'x'), (e: XapiError) => e.code === 'OPERATION_NOT_ALLOWED' && e.params[0] === 'This operation is not allowed on a control domain')
+      assert.throws(() => destroyVm(db, vm), (e: XapiError) => e.code === 'OPERATION_NOT_ALLOWED' && e.params[0] === 'This operation is not allowed on dom0')
+      throw new Error('rollback')
+    }).catch((e: Error) => assert.equal(e.message, 'rollback'))
   })
 })
