@@ -313,19 +313,20 @@ function nextDomid(db: Db): number {
 }
 
 /**
- * VM.checkpoint: needs the Checkpoint licence feature (LICENCE_RESTRICTION ["Checkpoint"]) and the checkpoint
- * check (Paused, Suspended or Running). A Running VM's disks must all be on SRs that can snapshot
- * (SR_OPERATION_NOT_SUPPORTED [vm]); it is suspended (a memory image on its suspend SR: VM_NO_SUSPEND_SR,
+ * VM.checkpoint: the checkpoint check (Paused, Suspended or Running; a live HVM guest needs PV drivers or
+ * feature-suspend), then the Checkpoint licence feature (LICENCE_RESTRICTION ["Checkpoint"]). A Running VM's
+ * disks must all be on SRs that can snapshot (SR_OPERATION_NOT_SUPPORTED [vm]); it is suspended (a memory image on its suspend SR: VM_NO_SUSPEND_SR,
  * SR_SUSPEND_SPACE_INSUFFICIENT), snapshotted with its image, and resumed (the image goes, a new domain id).
  * The checkpoint is Suspended for a Running or Suspended VM (snapshot_info only records a Running one), else
  * Halted. Message VM_CHECKPOINTED "VM '<name>' (uuid: <uuid>) checkpointed, snapshot name: <new name>".
  */
 export function checkpointVm(db: Db, vm: XObj<'VM'>, newName: string): XObj<'VM'> {
-  const restrictions = db.all('pool')[0]?.f.restrictions ?? []
-  if (mapGet(restrictions, 'restrict_checkpoint') === 'true') throw new XapiError('LICENCE_RESTRICTION', ['Checkpoint'])
   assertOperation(db, vm, 'checkpoint', true)
   const power = vm.f.power_state
   if (power !== 'Running') assertSomeHostSeesSrs(db, vm)
+  // xapi_vm.ml checkpoint, once the operation is under way
+  const restrictions = db.all('pool')[0]?.f.restrictions ?? []
+  if (mapGet(restrictions, 'restrict_checkpoint') === 'true') throw new XapiError('LICENCE_RESTRICTION', ['Checkpoint'])
   let info: XMap = []
   if (power === 'Running') {
     info = snapshotInfo(power, true)

@@ -8,7 +8,7 @@ import { cleanupHomes, seededHome, xe } from '../helpers'
 import { XapiError } from '../../src/engine/errors'
 import { cloneVm } from '../../src/engine/vm-clone'
 import { destroyVm } from '../../src/engine/vm-destroy'
-import { addDisk, addEmptyCd, addVif, engine, GiB, installDebian, localSr, setRunning, setSuspended, vmByUuid, vmParam } from '../vm-fixtures'
+import { addDisk, addEmptyCd, addGuestMetrics, addVif, engine, GiB, installDebian, localSr, setRunning, setSuspended, vmByUuid, vmParam } from '../vm-fixtures'
 
 const DEBIAN = '07d91aaa-43f7-430a-bf84-0edb6714df0f'
 const BAD_POWER =
@@ -275,7 +275,7 @@ describe('vm-checkpoint (§9; xapi-model.md §7)', () => {
     assert.equal(body, `VM 'web01' (uuid: ${src}) checkpointed\\, snapshot name: cp`)
   })
 
-  it('refuses halted VMs, unlicensed pools and HVM guests without PV drivers (§4)', async () => {
+  it('refuses halted VMs, HVM guests without PV drivers, then unlicensed pools, in that order (§4)', async () => {
     const home = await seededHome()
     const src = await installDebian(home, 'web01')
     assert.deepEqual(await xe(home, ['vm-checkpoint', 'vm=web01', 'new-name-label=cp']), {
@@ -288,6 +288,7 @@ describe('vm-checkpoint (§9; xapi-model.md §7)', () => {
     await engine(home, (db) => {
       const pool = db.all('pool')[0]!
       db.set(pool, { restrictions: pool.f.restrictions.map(([k, v]): [string, string] => [k, k === 'restrict_checkpoint' ? 'true' : v]) })
+      addGuestMetrics(db, vmByUuid(db, src))
     })
     assert.deepEqual(await xe(home, ['vm-checkpoint', 'vm=web01', 'new-name-label=cp']), {
       stdout: '',
