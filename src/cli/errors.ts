@@ -2,7 +2,7 @@
 import type { Db } from '../engine/db'
 import { WorldStateError, XapiError } from '../engine/errors'
 import { table } from '../engine/tables'
-import { CliFailure, ExitWithError, InternalError, MissingParam, MultipleFailure, ParamNotFound, SyntaxError_, UnknownCommand } from './failure'
+import { CliFailure, ExitWithError, InternalError, LostConnection, MissingParam, MultipleFailure, ParamNotFound, SyntaxError_, UnknownCommand } from './failure'
 
 export interface Rendered {
   stdout: string
@@ -64,6 +64,7 @@ export function renderError(e: unknown, db?: Db): Rendered {
   if (e instanceof MissingParam) return r(serverError('Missing parameter', [e.param]))
   if (e instanceof MultipleFailure) return r('', 1, e.failures.map(([u, m]) => `operation failed on ${u}: ${m}\n`).join(''))
   if (e instanceof ExitWithError) return r('', e.code)
+  if (e instanceof LostConnection) return r('Lost connection to the server.\n')
   if (e instanceof InternalError) return r(serverError('INTERNAL_ERROR', [e.printed]))
   if (e instanceof WorldStateError) {
     return r(`Error: the xesim world ${e.file} cannot be used: ${e.reason}; it was left untouched (run 'xesim reset' to recreate it)\n`)

@@ -41,3 +41,9 @@ export class InternalError extends Error {
     super(printed)
   }
 }
+/** The client read end of input while answering a prompt (newcli.ml End_of_file): "Lost connection to the server." */
+export class LostConnection extends Error {
+  constructor() {
+    super('lost connection')
+  }
+}

@@ -317,3 +317,13 @@ export function setBiosStrings(db: Db, vm: XObj<'VM'>, pairs: Array<[string, str
   const value = GENERIC_BIOS_STRINGS.map(([k, v]): [string, string] => [k, pairs.find(([pk]) => pk === k)?.[1] ?? v])
   db.set(vm, { bios_strings: value })
 }
+
+/**
+ * Memory_check.vm_compute_memory_overhead: VM.memory_overhead in bytes (the HVM model for hvm and pvh guests, the
+ * Linux model for pv, PV-in-PVH with its shim), as VM.create and memory changes record it.
+ */
+export function memoryOverheadBytes(vm: XObj<'VM'>): number {
+  const dt = checkDomainType(vm.f.domain_type)
+  const model = dt === 'pv' ? MODELS.linux : dt === 'pv_in_pvh' ? MODELS.pv_in_pvh : MODELS.hvm
+  return overheadMib(model, mibOfBytesUsed(vm.f.memory_static_max), vm.f.VCPUs_max, vm.f.HVM_shadow_multiplier) * MiB
+}
