@@ -58,6 +58,10 @@ export function guestAgentReports(db: Db, vm: XObj<'VM'>, previous: XMap = []): 
     createGuestMetrics(db, vm, report)
     return
   }
+  // xapi only writes when the agent's data changed (its cache ignores the timestamps)
+  const data = (r: Report | GuestMetrics) =>
+    JSON.stringify([r.os_version, r.PV_drivers_version, r.netbios_name, r.networks, r.services, r.other, r.can_use_hotplug_vbd, r.can_use_hotplug_vif])
+  if (data(report) === data(gm.f)) return
   db.set(gm, {
     os_version: report.os_version, PV_drivers_version: report.PV_drivers_version, netbios_name: report.netbios_name,
     networks: report.networks, services: report.services, other: report.other, can_use_hotplug_vbd: report.can_use_hotplug_vbd,

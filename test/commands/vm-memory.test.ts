@@ -226,6 +226,16 @@ describe('VM memory and VCPUs (xapi-model.md §5)', () => {
       assert.deepEqual(await set('VCPUs-at-startup=2'), ok)
     })
 
+    it('vm-start checks the VCPU values (validate_basic_parameters: VALUE_NOT_SUPPORTED, INVALID_VALUE)', async () => {
+      await inWorld(home, (db) => db.set(db.byUuid('VM', vm)!, { VCPUs_at_startup: 3 }))
+      assert.deepEqual(
+        await xe(home, ['vm-start', 'vm=app', 'on=xenserver-01']),
+        fail('You attempted to set a value that is not supported by this implementation. The fully-qualified field name and the value that you tried to set are returned. Also returned is a developer-only diagnostic reason.\nfield: VCPUs-at-startup\nvalue: 3\nreason: value greater than VCPUs-max\n'),
+      )
+      await inWorld(home, (db) => db.set(db.byUuid('VM', vm)!, { VCPUs_at_startup: 0 }))
+      assert.deepEqual(await xe(home, ['vm-start', 'vm=app', 'on=xenserver-01']), invalid('VCPUs-at-startup', '0'))
+    })
+
     it('dom0: VCPUs-max is changing_VCPUs (refused on dom0), VCPUs-at-startup is refused outright', async () => {
       assert.deepEqual(await xe(home, ['vm-param-set', `uuid=${dom0}`, 'VCPUs-max=2']), notAllowed('This operation is not allowed on dom0'))
       assert.deepEqual(await xe(home, ['vm-param-set', `uuid=${dom0}`, 'VCPUs-at-startup=2']), notAllowed('set_VCPUs_at_startup is not allowed on dom0'))

@@ -231,6 +231,11 @@ describe('VM power verbs (xapi-model.md §4)', () => {
       assert.equal(bodies, `VM 'web01' (uuid: ${vm}) shutdown\n`)
     })
 
+    it('the control domain is not selectable (§2.2)', async () => {
+      const dom0 = (await xe(home, ['vm-list', 'is-control-domain=true', '--minimal'])).stdout.trim()
+      assert.deepEqual(await xe(home, ['vm-shutdown', `uuid=${dom0}`, '--force']), { stdout: '', stderr: 'Error: No matching VMs found\n', code: 1 })
+    })
+
     it('expected states: clean needs running; --force needs paused, suspended or running (§4)', async () => {
       assert.deepEqual(await xe(home, ['vm-shutdown', 'vm=web01']), badPower(vm, 'web01', 'running', 'halted'))
       assert.deepEqual(await xe(home, ['vm-shutdown', 'vm=web01', '--force']), badPower(vm, 'web01', 'paused, suspended, running', 'halted'))
@@ -283,11 +288,14 @@ describe('VM power verbs (xapi-model.md §4)', () => {
       assert.deepEqual(await xe(home, ['vm-pause', 'vm=web01']), badPower(vm, 'web01', 'running', 'halted'))
       assert.deepEqual(await xe(home, ['vm-unpause', 'vm=web01']), badPower(vm, 'web01', 'paused', 'halted'))
       await xe(home, ['vm-start', 'vm=web01'])
+      const reported = await get('guest-metrics-last-updated')
       assert.deepEqual(await xe(home, ['vm-pause', 'vm=web01']), ok)
       assert.equal(await get('power-state'), 'paused')
       assert.equal(await get('allowed-operations'), 'metadata_export; hard_reboot; hard_shutdown; unpause; checkpoint; snapshot')
       assert.deepEqual(await xe(home, ['vm-unpause', 'vm=web01']), ok)
       assert.equal(await get('power-state'), 'running')
+      // the agent's data did not change: xapi leaves the guest metrics alone
+      assert.equal(await get('guest-metrics-last-updated'), reported)
       const names = (await xe(home, ['message-list', `obj-uuid=${vm}`, 'params=name', '--minimal'])).stdout
       assert.equal(names, 'VM_STARTED,VM_PAUSED,VM_UNPAUSED\n')
       const body = (await xe(home, ['message-list', `obj-uuid=${vm}`, 'name=VM_PAUSED', 'params=body', '--minimal'])).stdout
