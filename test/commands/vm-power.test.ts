@@ -85,6 +85,25 @@ describe('VM power verbs (xapi-model.md §4)', () => {
       assert.equal(await get('guest-metrics-last-updated'), await get('start-time'))
     })
 
+    it('vm-param-list of the running VM shows its domain, host and guest (§3.2, §3.4)', async () => {
+      await xe(home, ['vm-start', 'vm=web01'])
+      const r = await xe(home, ['vm-param-list', `uuid=${vm}`])
+      assert.equal(r.code, 0)
+      const line = (k: string) => new RegExp(`^ *${k.replace(/[()[\]]/g, '\\$&')}: (.*)$`, 'm').exec(r.stdout)?.[1]
+      assert.equal(line('power-state ( RO)'), 'running')
+      assert.equal(line('dom-id ( RO)'), '1')
+      assert.equal(line('resident-on ( RO)'), host)
+      assert.equal(line('possible-hosts ( RO)'), host)
+      assert.equal(line('start-time ( RO)'), await get('start-time'))
+      assert.equal(line('VCPUs-number ( RO)'), '1')
+      assert.equal(line('VCPUs-utilisation (MRO)'), '0: 0.000')
+      assert.equal(line('memory-target ( RO)'), String(2 * GiB))
+      assert.match(line('networks (MRO)')!, /^0\/ip: 10\.0\.0\.100; 0\/ipv4\/0: 10\.0\.0\.100; 0\/ipv6\/0: fe80::/)
+      assert.equal(line('os-version (MRO)'), 'name: Debian GNU/Linux 12 (bookworm); uname: 6.1.0-28-amd64; distro: debian; major: 12; minor: 8')
+      assert.equal(line('PV-drivers-up-to-date ( RO) [DEPRECATED]'), 'true')
+      assert.equal(line('console-uuids (SRO)'), (await xe(home, ['console-list', `vm-uuid=${vm}`, '--minimal'])).stdout.trim())
+    })
+
     it('addresses are free ones of the subnet, never the host\'s, kept across reboot and restart', async () => {
       const [db2] = await installVms(home, { name: 'db02', bridges: ['xenbr0', 'xenbr1'] })
       await xe(home, ['vm-start', 'vm=web01'])
@@ -164,6 +183,38 @@ describe('VM power verbs (xapi-model.md §4)', () => {
         (await xe(home, ['vm-start', 'vm=web01'])).stdout,
         `${table}xenserver-01    : Cannot start here [Server_error(VALUE_NOT_SUPPORTED, [ VCPUs-at-startup; 2; value greater than VCPUs-max ])]\n\n\n`,
       )
+    })
+
+    it('placement (§5.5): the affinity host first; disabled hosts are never chosen; the table lists every host', async () => {
+      // a second live host, and a VM with no disks or networks that could run on either
+      const h2 = await inWorld(home, (db) => {
+        const h1 = db.all('host')[0]!
+        const m = db.create('host_metrics', { ...db.get(h1.f.metrics, 'host_metrics').f, uuid: db.ids.uuid() })
+        return db.create('host', { ...h1.f, uuid: db.ids.uuid(), name_label: 'xenserver-02', hostname: 'xenserver-02', address: '10.0.0.11', metrics: m.ref }).f.uuid
+      })
+      const [free] = await installVms(home, { name: 'free', disk: false, cd: false, bridges: [] })
+      await xe(home, ['vm-param-set', `uuid=${free}`, `affinity=${h2}`])
+      assert.deepEqual(await xe(home, ['vm-start', 'vm=free']), ok)
+      assert.equal(await get('resident-on', free), h2)
+      await xe(home, ['vm-shutdown', 'vm=free'])
+      await inWorld(home, (db) => db.set(db.byUuid('host', h2)!, { enabled: false }))
+      assert.deepEqual(await xe(home, ['vm-start', 'vm=free']), ok)
+      assert.equal(await get('resident-on', free), host)
+      assert.equal((await xe(home, ['console-list', `vm-uuid=${free}`, 'params=location', '--minimal'])).stdout.startsWith('https://10.0.0.10/console?uuid='), true)
+      await xe(home, ['vm-shutdown', 'vm=free'])
+      await inWorld(home, (db) => db.set(db.all('host')[0]!, { enabled: false }))
+      assert.deepEqual(await xe(home, ['vm-start', 'vm=free']), {
+        stdout:
+          'There are no suitable hosts to start this VM on.\nThe following table provides per-host reasons for why the VM could not be started:\n\n' +
+          "xenserver-01    : Cannot start here [Host disabled (use 'xe host-enable' to re-enable)]\n" +
+          "    xenserver-02: Cannot start here [Host disabled (use 'xe host-enable' to re-enable)]\n\n\n",
+        stderr: 'There were no servers available to complete the specified operation.\n',
+        code: 1,
+      })
+      // start_on a disabled host: assert_can_boot_here's own error
+      assert.deepEqual(await xe(home, ['vm-start', 'vm=free', 'on=xenserver-02']), {
+        stdout: '', stderr: `The specified server is disabled.\nhost: ${h2} (xenserver-02)\n`, code: 1,
+      })
     })
 
     it('nested-virt needs memory pinned at static-max unless forced; a bad firmware is INVALID_VALUE', async () => {
