@@ -103,3 +103,28 @@ export function setNtpCustomServers(db: Db, host: XObj<'host'>, value: string[])
   }
   db.set(host, { ntp_custom_servers: value })
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// What VM placement and VM.power_state_reset ask of a host (xapi_vm_helpers.ml, xapi_host.ml).
+
+/** is_host_live / Xapi_host.is_host_alive (no HA liveset is modelled): the host_metrics say live. */
+export function isHostLive(db: Db, host: XObj<'host'>): boolean {
+  const m = db.tryGet(host.f.metrics, 'host_metrics')
+  return !!m && m.f.live
+}
+
+/** Whether an evacuation is under way on the host (a VM may not be started there). */
+export function isHostEvacuating(host: XObj<'host'>): boolean {
+  return host.f.current_operations.some(([, op]) => op === 'evacuate')
+}
+
+/** The host's CPU vendor (cpu_info "vendor"), as VM.last_boot_CPU_flags records it. */
+export function hostCpuVendor(host: XObj<'host'>): string {
+  return host.f.cpu_info.find(([k]) => k === 'vendor')?.[1] ?? ''
+}
+
+/** The CPU featureset a guest of this kind boots with on the host (cpu_info features_hvm / features_pv). */
+export function hostGuestFeatureset(host: XObj<'host'>, hvm: boolean): string {
+  const key = hvm ? 'features_hvm' : 'features_pv'
+  return host.f.cpu_info.find(([k]) => k === key)?.[1] ?? ''
+}

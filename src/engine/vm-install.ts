@@ -74,7 +74,7 @@ export function createVm(db: Db, a: VmCreateArgs): XObj<'VM'> {
     pending_guidances_full: [], secureboot_certificates_state: 'ok',
   }, ref)
   updateAllowedOperations(db, vm)
-  db.set(vm, { memory_overhead: memoryOverheadBytes(vm) })
+  db.set(vm, { memory_overhead: memoryOverheadBytes(vm.f) })
   updatePlatformVersion(db, vm)
   return vm
 }

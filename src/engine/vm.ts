@@ -157,18 +157,43 @@ function currentDomainType(db: Db, vm: XObj<'VM'>): DomainType {
   return checkDomainType(m.f.current_domain_type)
 }
 
+/** The fields the memory model reads (a VM record, or a what-if copy of one as maximise_memory makes). */
+export type MemoryFields = Pick<XObj<'VM'>['f'], 'domain_type' | 'memory_static_max' | 'VCPUs_max' | 'HVM_shadow_multiplier'>
+
+const modelOf = (dt: DomainType) => (dt === 'pv' ? MODELS.linux : dt === 'pv_in_pvh' ? MODELS.pv_in_pvh : MODELS.hvm)
+
+/**
+ * Memory_check.vm_compute_required_memory: the host memory (normal + shadow, bytes) a domain with guestBytes of
+ * guest memory needs — the guest memory in MiB (rounded up) plus the overhead; PV guests use multiplier 1.0.
+ */
+export function requiredMemoryBytes(f: MemoryFields, guestBytes: number): number {
+  const dt = checkDomainType(f.domain_type)
+  const targetMib = Math.ceil(Math.ceil(guestBytes / 1024) / 1024)
+  const multiplier = dt === 'pv' ? 1.0 : f.HVM_shadow_multiplier
+  return (targetMib + overheadMib(modelOf(dt), mibOfBytesUsed(f.memory_static_max), f.VCPUs_max, multiplier)) * MiB
+}
+
 /**
  * Memory_check.vm_compute_start_memory: bytes the host must have free to start the VM (the guest's
  * dynamic_min — static_max for PV-in-PVH — plus the domain overhead).
  */
 export function startMemoryBytes(vm: XObj<'VM'>): number {
   const dt = checkDomainType(vm.f.domain_type)
-  const required = dt === 'pv_in_pvh' ? vm.f.memory_static_max : vm.f.memory_dynamic_min
-  const targetMib = Math.ceil(Math.ceil(required / 1024) / 1024)
-  const maxMib = mibOfBytesUsed(vm.f.memory_static_max)
-  const model = dt === 'pv' ? MODELS.linux : dt === 'pv_in_pvh' ? MODELS.pv_in_pvh : MODELS.hvm
-  const multiplier = dt === 'pv' ? 1.0 : vm.f.HVM_shadow_multiplier
-  return (targetMib + overheadMib(model, maxMib, vm.f.VCPUs_max, multiplier)) * MiB
+  return requiredMemoryBytes(vm.f, dt === 'pv_in_pvh' ? vm.f.memory_static_max : vm.f.memory_dynamic_min)
+}
+
+/**
+ * Memory_check.vm_compute_memory_overhead (VM.compute_memory_overhead, the value VM.memory_overhead caches):
+ * the model's overhead in whole MiB, with the record's shadow multiplier whatever the domain type.
+ */
+export function memoryOverheadBytes(f: MemoryFields): number {
+  const dt = checkDomainType(f.domain_type)
+  return overheadMib(modelOf(dt), mibOfBytesUsed(f.memory_static_max), f.VCPUs_max, f.HVM_shadow_multiplier) * MiB
+}
+
+/** Xapi_vm_helpers.update_memory_overhead. */
+export function updateMemoryOverhead(db: Db, vm: XObj<'VM'>): void {
+  db.set(vm, { memory_overhead: memoryOverheadBytes(vm.f) })
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -215,7 +240,7 @@ function assertCanSeeNetworks(db: Db, vm: XObj<'VM'>, host: XObj<'host'>): void 
     return hosts.length === 0 || hosts.includes(host.ref)
   }
   const missing = nets.filter((n) => !available(n))
-  if (missing.length > 0) throw new XapiError('VM_REQUIRES_NET', [vm.ref, missing[0]!])
+  if (missing.length > 0) throw new XapiError('VM_REQUIRES_NETWORK', [vm.ref, missing[0]!])
   // the network must be attachable here: its local PIF may not be a bond slave
   for (const n of nets) {
     const local = db.referrers('PIF', 'network', n).filter((p) => p.f.host === host.ref)
@@ -235,9 +260,10 @@ function assertCanSeeSrs(db: Db, vm: XObj<'VM'>, host: XObj<'host'>): void {
 
 /**
  * Xapi_vm_helpers.assert_can_boot_here (without the CPUID check, as get_possible_hosts runs it). The GPU,
- * PCI and SR-IOV capacity checks are not modelled yet: the default world has no such devices.
+ * PCI and SR-IOV capacity checks are not modelled yet: the default world has no such devices. Placement's
+ * second pass leaves the memory check out (`memoryCheck: false`).
  */
-export function assertCanBootHere(db: Db, vm: XObj<'VM'>, host: XObj<'host'>): void {
+export function assertCanBootHere(db: Db, vm: XObj<'VM'>, host: XObj<'host'>, opts: { memoryCheck?: boolean } = {}): void {
   validateBasicParameters(db, vm)
   if (!isHostLive(db, host)) throw new XapiError('HOST_NOT_LIVE', [])
   if (vm.f.is_control_domain && vm.f.affinity !== NULL_REF && vm.f.affinity !== host.ref) {
@@ -260,15 +286,20 @@ export function assertCanBootHere(db: Db, vm: XObj<'VM'>, host: XObj<'host'>): v
   }
   if (currentDomainType(db, vm) !== 'pv' && !host.f.capabilities.some((c) => c.includes('hvm'))) throw new XapiError('VM_HVM_REQUIRED', [vm.ref])
   // memory (Memory_check with the ballooning-aware policy)
-  const available = computeFreeMemory(db, host, vm.ref)
-  const required = startMemoryBytes(vm)
-  if (available < required) throw new XapiError('HOST_NOT_ENOUGH_FREE_MEMORY', [String(required), String(available)])
+  if (opts.memoryCheck !== false) assertEnoughMemory(db, vm, host)
   // assert_enough_pcpus
   const pcpus = Number(mapGet(host.f.cpu_info, 'cpu_count') ?? 0)
   if (vm.f.VCPUs_max > pcpus) {
     const unrestricted = (mapGet(vm.f.platform, 'vcpu-unrestricted') ?? '').toLowerCase()
     if (unrestricted !== 'true' && unrestricted !== '1') throw new XapiError('HOST_NOT_ENOUGH_PCPUS', [String(vm.f.VCPUs_max), String(pcpus)])
   }
+}
+
+/** assert_enough_memory_available: HOST_NOT_ENOUGH_FREE_MEMORY [needed bytes, available bytes]. */
+export function assertEnoughMemory(db: Db, vm: XObj<'VM'>, host: XObj<'host'>): void {
+  const available = computeFreeMemory(db, host, vm.ref)
+  const required = startMemoryBytes(vm)
+  if (available < required) throw new XapiError('HOST_NOT_ENOUGH_FREE_MEMORY', [String(required), String(available)])
 }
 
 /** VM.get_possible_hosts: the host it is scheduled on, else every live host that passes assert_can_boot_here. */
@@ -318,12 +349,15 @@ export function setBiosStrings(db: Db, vm: XObj<'VM'>, pairs: Array<[string, str
   db.set(vm, { bios_strings: value })
 }
 
-/**
- * Memory_check.vm_compute_memory_overhead: VM.memory_overhead in bytes (the HVM model for hvm and pvh guests, the
- * Linux model for pv, PV-in-PVH with its shim), as VM.create and memory changes record it.
- */
-export function memoryOverheadBytes(vm: XObj<'VM'>): number {
-  const dt = checkDomainType(vm.f.domain_type)
-  const model = dt === 'pv' ? MODELS.linux : dt === 'pv_in_pvh' ? MODELS.pv_in_pvh : MODELS.hvm
-  return overheadMib(model, mibOfBytesUsed(vm.f.memory_static_max), vm.f.VCPUs_max, vm.f.HVM_shadow_multiplier) * MiB
+// ---------------------------------------------------------------------------------------------------------
+// What VM.start settles before placement (xapi_vm_helpers.ml).
+
+/** ensure_domain_type_is_specified: an "unspecified" domain type is derived from HVM_boot_policy ("" → pv). */
+export function ensureDomainTypeIsSpecified(db: Db, vm: XObj<'VM'>): void {
+  if (vm.f.domain_type === 'unspecified') db.set(vm, { domain_type: vm.f.HVM_boot_policy === '' ? 'pv' : 'hvm' })
+}
+
+/** consider_generic_bios_strings: a VM without BIOS strings gets the generic ones (Constants.generic_bios_strings). */
+export function considerGenericBiosStrings(db: Db, vm: XObj<'VM'>): void {
+  if (vm.f.bios_strings.length === 0) db.set(vm, { bios_strings: GENERIC_BIOS_STRINGS.map(([k, v]): [string, string] => [k, v]) })
 }

@@ -8,7 +8,7 @@ import { cleanupHomes, seededHome, xe } from '../helpers'
 import { XapiError } from '../../src/engine/errors'
 import { cloneVm } from '../../src/engine/vm-clone'
 import { destroyVm } from '../../src/engine/vm-destroy'
-import { addDisk, addEmptyCd, addGuestMetrics, addVif, engine, GiB, installDebian, localSr, setRunning, setSuspended, vmByUuid, vmParam } from '../vm-fixtures'
+import { addDisk, addEmptyCd, addGuestMetrics, addVif, engine, GiB, installDebian, localSr, setRunning, setSuspended, vmByUuid, vmParam } from '../clone-fixtures'
 
 const DEBIAN = '07d91aaa-43f7-430a-bf84-0edb6714df0f'
 const BAD_POWER =

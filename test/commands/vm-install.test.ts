@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { mapGet, NULL_REF } from '../../src/engine/values'
 import { cleanupHomes, seededHome, xe } from '../helpers'
-import { engine, GiB, installDebian, localSr, vmByUuid, vmParam } from '../vm-fixtures'
+import { engine, GiB, installDebian, localSr, vmByUuid, vmParam } from '../clone-fixtures'
 
 const DEBIAN = '07d91aaa-43f7-430a-bf84-0edb6714df0f'
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { createVbd } from '../../src/engine/vbd'
 import { NULL_REF } from '../../src/engine/values'
 import { cleanupHomes, seededHome, xe } from '../helpers'
-import { addDisk, engine, installDebian, localSr, setRunning, vmByUuid, vmParam } from '../vm-fixtures'
+import { addDisk, engine, installDebian, localSr, setRunning, vmByUuid, vmParam } from '../clone-fixtures'
 
 const DEBIAN = '07d91aaa-43f7-430a-bf84-0edb6714df0f'
 const HEADER = 'The following items are about to be destroyed\n'

@@ -5,8 +5,11 @@ import { addToMap, removeFromMap } from '../../engine/fields'
 import { type Ref, type XMap } from '../../engine/values'
 import { queryVmDs } from '../../engine/rrd'
 import { allowedVbdDevices, allowedVifDevices, possibleHosts, setBiosStrings, SETTABLE_BIOS_STRING_KEYS } from '../../engine/vm'
+import {
+  setHvmShadowMultiplier, setMemoryDynamicMax, setMemoryDynamicMin, setMemoryStaticMax, setMemoryStaticMin, setVcpusAtStartup, setVcpusMax,
+} from '../../engine/vm-memory'
 import { CliFailure } from '../failure'
-import { parseEnum, xeFloat } from '../enums'
+import { parseBytes, parseEnum, parseFloatParam, parseInt64, xeFloat } from '../enums'
 import type { Rec } from '../records'
 import { refsOfUuids, uuidOf } from '../records'
 import { UNKNOWN, obj, related, semi, bool, refOrNull, vmMetric, type Hook } from './util'
@@ -34,10 +37,25 @@ const numaPairs = (m: XObj<'VM_metrics'>): Array<[string, string]> =>
 const VCPUS_PARAMS_KEYS = ['weight', 'cap', 'mask']
 const VM_OP_PARSER = 'enum via Record_util.string_to_vm_operation'
 
-// The memory-*, VCPUs-*, HVM-shadow-multiplier, domain-type and actions-after-* setters keep the generic
-// parse-then-store path: xapi's own checks for them (power state, memory constraints, VCPU limits, ...) belong
-// to the VM lifecycle work, not to the record layer.
+// The memory-*, VCPUs-* and HVM-shadow-multiplier setters call the API setters records.ml wires them to, with
+// their checks (operation and power state, §5.1 constraints, VCPU limits, dom0 rules; engine/vm-memory.ts). The
+// domain-type and actions-after-* setters keep the generic parse-then-store path.
+/** A setter that parses its value as records.ml does, then calls the VM API setter. */
+const setter = <T>(parse: (field: string, text: string) => T, apply: (db: Rec['db'], vm: XObj<'VM'>, v: T) => void): Hook => ({
+  set: (rec, f, text) => apply(rec.db, vmOf(rec), parse(f.name, text)),
+})
+
 const vmHooks: Record<string, Hook> = {
+  // Record_util.bytes_of_string <field>, then VM.set_memory_static_max (→ set_memory_static_range) and so on
+  'memory-static-max': setter(parseBytes, setMemoryStaticMax),
+  'memory-static-min': setter(parseBytes, setMemoryStaticMin),
+  'memory-dynamic-max': setter(parseBytes, setMemoryDynamicMax),
+  'memory-dynamic-min': setter(parseBytes, setMemoryDynamicMin),
+  // safe_i64_of_string <field>, then VM.set_VCPUs_max / set_VCPUs_at_startup
+  'VCPUs-max': setter(parseInt64, setVcpusMax),
+  'VCPUs-at-startup': setter(parseInt64, setVcpusAtStartup),
+  // float_of_string, then VM.set_HVM_shadow_multiplier
+  'HVM-shadow-multiplier': setter(parseFloatParam, setHvmShadowMultiplier),
   // VM.query_data_source "memory_target" (the balloon target): 0 for a VM that is not running (the call
   // fails with VM_BAD_POWER_STATE), "<unknown>" on any other failure
   'memory-target': {
