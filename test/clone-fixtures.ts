@@ -8,7 +8,7 @@ import { attachVbd, createVbd, updateVmVbdOperations } from '../src/engine/vbd'
 import { attachVif, createVif, updateVmVifOperations } from '../src/engine/vif'
 import { updateAllowedOperations } from '../src/engine/vm-lifecycle'
 import { createSuspendImage } from '../src/engine/suspend-image'
-import { resetPowerState } from '../src/engine/vm-destroy'
+import { forceStateReset } from '../src/engine/vm-power'
 import { xe } from './helpers'
 
 export const GiB = 1024 * 1024 * 1024
@@ -67,7 +67,7 @@ export function setRunning(db: Db, vm: XObj<'VM'>, tools = true): void {
 export function setSuspended(db: Db, vm: XObj<'VM'>): void {
   createSuspendImage(db, vm)
   db.set(vm, { last_booted_record: '(record)', last_boot_CPU_flags: [['vendor', 'GenuineIntel']] })
-  resetPowerState(db, vm, 'Suspended')
+  forceStateReset(db, vm, 'Suspended')
 }
 
 /** `xe vm-install template="Debian Bookworm 12" new-name-label=<name>`; returns the new uuid. */

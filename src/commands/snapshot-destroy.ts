@@ -2,7 +2,8 @@
 // VM.destroy — its disks stay. Prints nothing. Reference: xe-cli-behaviour.md §9 (snapshot-destroy), xapi-model.md §3.
 import { verb, XeCommand } from '../cli/command'
 import { snapshotFromParams } from '../cli/vm-copies'
-import { destroyVm, hardShutdownVm } from '../engine/vm-destroy'
+import { destroyVm } from '../engine/vm-destroy'
+import { hardShutdown } from '../engine/vm-power'
 import type { XeContext } from '../cli/context'
 
 export default verb(
@@ -10,7 +11,7 @@ export default verb(
   class extends XeCommand {
     exec(ctx: XeContext): void {
       const snap = snapshotFromParams(ctx)
-      if (snap.f.power_state !== 'Halted') hardShutdownVm(ctx.db, snap)
+      if (snap.f.power_state !== 'Halted') hardShutdown(ctx.db, snap)
       destroyVm(ctx.db, snap)
     }
   },

@@ -14,7 +14,7 @@ import { cloneVdi, copyVdi, destroyVdi, snapshotVdi } from './vdi'
 import { destroyVbd, updateVbdAllowedOperations, updateVmVbdOperations } from './vbd'
 import { createVif, destroyVif, updateVmVifOperations } from './vif'
 import { assertOperation, updateAllowedOperations } from './vm-lifecycle'
-import { hardShutdownLocal, hardShutdownVm, resetPowerState } from './vm-destroy'
+import { forceStateReset, hardShutdown, hardShutdownLocal, nextDomid } from './vm-power'
 import { createVm } from './vm-install'
 import { EPOCH, NULL_REF, mapGet, mapHas, mapSet, xapiDate, type Ref, type XMap } from './values'
 
@@ -233,7 +233,7 @@ function cloneMachinery(db: Db, vm: XObj<'VM'>, op: DiskOp, newName: string, o: 
   let suspend = NULL_REF
   if (vm.f.suspend_VDI !== NULL_REF && op.kind !== 'snapshot') suspend = cloneSingleVdi(db, op, db.get(vm.f.suspend_VDI, 'VDI')).ref
   db.set(created, { suspend_VDI: suspend })
-  resetPowerState(db, created, newPower)
+  forceStateReset(db, created, newPower)
   updateVmVbdOperations(db, created)
   updateVmVifOperations(db, created)
   return created
@@ -288,7 +288,7 @@ export function copyVm(db: Db, vm: XObj<'VM'>, newName: string, sr?: XObj<'SR'>)
   assertOperation(db, vm, 'copy', true)
   if (sr && sr.f.content_type === 'iso') throw new XapiError('OPERATION_NOT_ALLOWED', ["Cannot copy a VM's disks to an ISO SR"])
   const created = cloneMachinery(db, vm, { kind: 'copy', sr }, newName)
-  if (vm.f.is_a_snapshot && created.f.power_state !== 'Halted') hardShutdownVm(db, created)
+  if (vm.f.is_a_snapshot && created.f.power_state !== 'Halted') hardShutdown(db, created)
   updateAllowedOperations(db, vm)
   return created
 }
@@ -305,11 +305,6 @@ export function snapshotVm(db: Db, vm: XObj<'VM'>, newName: string, ignoreVdis: 
   vmMessage(db, vm, 'VM_SNAPSHOTTED', `${vmDescription(vm)} snapshotted, snapshot name: ${newName}`)
   updateAllowedOperations(db, vm)
   return snap
-}
-
-/** The next domain id, as the simulator hands them out (highest + 1). */
-function nextDomid(db: Db): number {
-  return db.all('VM').reduce((m, v) => Math.max(m, v.f.domid), 0) + 1
 }
 
 /**
@@ -342,14 +337,14 @@ export function checkpointVm(db: Db, vm: XObj<'VM'>, newName: string): XObj<'VM'
     }
     // the domain is suspended: its memory image is written, the VM stays on its host meanwhile
     createSuspendImage(db, vm)
-    resetPowerState(db, vm, 'Suspended', true)
+    forceStateReset(db, vm, 'Suspended', true)
   }
   const snap = cloneMachinery(db, vm, { kind: 'checkpoint' }, newName, { info })
   if (power === 'Running') {
     // resumed from the image, in a new domain
     destroySuspendImage(db, vm)
     db.set(vm, { domid: nextDomid(db) })
-    resetPowerState(db, vm, 'Running', true)
+    forceStateReset(db, vm, 'Running', true)
     updateVmVbdOperations(db, vm)
     updateVmVifOperations(db, vm)
   }
@@ -511,7 +506,7 @@ function revertDevices(db: Db, snapshot: XObj<'VM'>, vm: XObj<'VM'>): void {
   db.set(vm, { parent: snapshot.ref })
   for (const vtpm of [...db.referrers('VTPM', 'VM', vm.ref)]) db.destroy(vtpm)
   for (const vtpm of [...db.referrers('VTPM', 'VM', snapshot.ref)]) copyVtpm(db, vtpm, vm)
-  resetPowerState(db, vm, power)
+  forceStateReset(db, vm, power)
   updateVmVbdOperations(db, vm)
   updateVmVifOperations(db, vm)
 }
@@ -535,7 +530,7 @@ export function revertVm(db: Db, snapshot: XObj<'VM'>): XObj<'VM'> {
     if (!pbd) throw new XapiError('SR_HAS_NO_PBDS', [vdi.f.SR])
     if (!host || !hostLive(db, host)) throw new XapiError('HOST_NOT_LIVE', [pbd.f.host])
   }
-  if (vm.f.power_state !== 'Halted') hardShutdownVm(db, vm)
+  if (vm.f.power_state !== 'Halted') hardShutdown(db, vm)
   revertVmFields(db, snapshot, vm)
   db.set(vm, { generation_id: freshGenerationId(db, vm.f.generation_id) })
   try {

@@ -1,95 +1,13 @@
-// Getting rid of VMs: VM.destroy (xapi_vm.ml destroy, xapi_vm_helpers.ml destroy), the power-state reset xapi
-// applies when a domain goes away (xapi_vm_lifecycle.ml force_state_reset), VM.hard_shutdown as vm-uninstall,
-// snapshot-destroy, clone and revert use it (xapi_vm.ml hard_shutdown + message_forwarding.ml), and the object set
-// `xe vm-uninstall` destroys (cli_operations.ml vm_uninstall_common).
+// Getting rid of VMs: VM.destroy (xapi_vm.ml destroy, xapi_vm_helpers.ml destroy) and the object set
+// `xe vm-uninstall` destroys (cli_operations.ml vm_uninstall_common); running VMs are hard-shutdown first
+// (vm-power.ts).
 // Reference: xapi-model.md §3, §4.3; xe-cli-behaviour.md §9. Re-expressed from xen-api at the reference commit.
 import type { Db, XObj } from './db'
 import { XapiError, handleInvalid } from './errors'
-import { vmDescription, vmMessage } from './message'
 import { destroyVdi } from './vdi'
-import { updateVmVbdOperations } from './vbd'
-import { updateVmVifOperations } from './vif'
-import { assertOperation, updateAllowedOperations } from './vm-lifecycle'
+import { assertOperation } from './vm-lifecycle'
 import { NULL_REF, mapGet, type Ref } from './values'
-
-type PowerState = XObj<'VM'>['f']['power_state']
-
-const without = <T>(xs: T[], x: T): T[] => xs.filter((y) => y !== x)
-
-/**
- * force_state_reset: the VM's power state becomes `state`. Halted detaches every device (VBD, VIF, VGPU, VUSB;
- * reserved and current operations cleared) and clears requires_reboot; Halted — and Suspended unless a checkpoint
- * keeps the domain's host (`keepResidence`) — clears resident_on, scheduled_to_be_resident_on and domid.
- * The VM's current operations are cleared and its allowed operations recomputed.
- */
-export function resetPowerState(db: Db, vm: XObj<'VM'>, state: PowerState, keepResidence = false): void {
-  if (vm.f.current_operations.length > 0) db.set(vm, { current_operations: [] })
-  db.set(vm, { power_state: state })
-  if (state === 'Suspended') db.set(vm, { pending_guidances: without(vm.f.pending_guidances, 'restart_device_model') })
-  if (state === 'Halted') {
-    for (const vbd of db.referrers('VBD', 'VM', vm.ref)) {
-      db.set(vbd, { currently_attached: false, current_operations: [], reserved: false } as Partial<XObj<'VBD'>['f']>)
-    }
-    for (const vif of db.referrers('VIF', 'VM', vm.ref)) {
-      db.set(vif, { currently_attached: false, current_operations: [], reserved: false } as Partial<XObj<'VIF'>['f']>)
-    }
-    for (const vgpu of db.referrers('VGPU', 'VM', vm.ref)) db.set(vgpu, { currently_attached: false })
-    for (const vusb of db.referrers('VUSB', 'VM', vm.ref)) db.set(vusb, { currently_attached: false, current_operations: [] })
-    db.set(vm, {
-      requires_reboot: false,
-      pending_guidances: vm.f.pending_guidances.filter((g) => g !== 'restart_device_model' && g !== 'restart_vm'),
-    })
-  }
-  if (state === 'Halted' || (state === 'Suspended' && !keepResidence)) {
-    db.set(vm, { resident_on: NULL_REF, scheduled_to_be_resident_on: NULL_REF, domid: -1 })
-    for (const vgpu of db.referrers('VGPU', 'VM', vm.ref)) db.set(vgpu, { resident_on: NULL_REF, scheduled_to_be_resident_on: NULL_REF, PCI: NULL_REF })
-    // (PCI.attached_VMs is not in the datamodel this world is built from: only the VM side is kept)
-    if (vm.f.attached_PCIs.length > 0) db.set(vm, { attached_PCIs: [] })
-  }
-  updateAllowedOperations(db, vm)
-}
-
-/** What xapi records when a VM's domain disappears: the consoles go and the VM is reset to Halted. */
-export function domainGone(db: Db, vm: XObj<'VM'>): void {
-  for (const c of [...db.referrers('console', 'VM', vm.ref)]) db.destroy(c)
-  resetPowerState(db, vm, 'Halted')
-}
-
-/**
- * Xapi_vm.hard_shutdown without the operation check or message (what VM.clone uses on its own result):
- * ha_always_run cleared; a Suspended VM loses its suspend image (failures ignored, suspend_VDI forgotten);
- * a Running or Paused VM's domain is destroyed.
- */
-export function hardShutdownLocal(db: Db, vm: XObj<'VM'>): void {
-  db.set(vm, { ha_always_run: false })
-  if (vm.f.power_state === 'Suspended') {
-    const vdi = db.tryGet(vm.f.suspend_VDI, 'VDI')
-    if (vdi) {
-      try {
-        destroyVdi(db, vdi)
-      } catch {
-        // log_exn_continue
-      }
-    }
-    db.set(vm, { suspend_VDI: NULL_REF })
-    resetPowerState(db, vm, 'Halted')
-  } else if (vm.f.power_state === 'Running' || vm.f.power_state === 'Paused') {
-    domainGone(db, vm)
-  }
-}
-
-/**
- * VM.hard_shutdown as the API runs it (message_forwarding.ml): the hard_shutdown check (Paused, Suspended or
- * Running; VM_BAD_POWER_STATE otherwise), the shutdown, the devices' allowed operations, and the VM_SHUTDOWN
- * message "VM '<name>' (uuid: <uuid>) shutdown".
- */
-export function hardShutdownVm(db: Db, vm: XObj<'VM'>): void {
-  assertOperation(db, vm, 'hard_shutdown', true)
-  hardShutdownLocal(db, vm)
-  updateVmVbdOperations(db, vm)
-  updateVmVifOperations(db, vm)
-  vmMessage(db, vm, 'VM_SHUTDOWN', `${vmDescription(vm)} shutdown`)
-}
+import { hardShutdown } from './vm-power'
 
 /**
  * VM.destroy: the destroy check (Halted or Suspended; VM_IS_TEMPLATE for default templates; the control domain
@@ -174,7 +92,7 @@ export function uninstall(db: Db, items: UninstallItem[]): void {
   for (const { vm, vdis, suspendVdi } of items) {
     const current = db.tryGet(vm.ref, 'VM')
     if (!current) throw handleInvalid('VM', vm.ref)
-    if (current.f.power_state !== 'Halted') hardShutdownVm(db, current)
+    if (current.f.power_state !== 'Halted') hardShutdown(db, current)
     destroyVm(db, current)
     for (const ref of vdis) {
       const vdi = db.tryGet(ref, 'VDI')

@@ -23,8 +23,11 @@ type PowerState = XObj<'VM'>['f']['power_state']
 // ---------------------------------------------------------------------------------------------------------
 // The power state and what goes with it (xapi_vm_lifecycle.ml force_state_reset*).
 
-/** force_state_reset_keep_current_operations: the new power state and, for Halted/Suspended, no domain. */
-function setPowerState(db: Db, vm: XObj<'VM'>, state: PowerState): void {
+/**
+ * force_state_reset_keep_current_operations: the new power state and, for Halted/Suspended, no domain —
+ * except during a checkpoint, which keeps the suspended domain's host (`keepResidence`).
+ */
+function setPowerState(db: Db, vm: XObj<'VM'>, state: PowerState, keepResidence = false): void {
   db.set(vm, { power_state: state })
   if (state === 'Suspended') removePendingGuidance(db, vm, ['restart_device_model'])
   if (state === 'Halted') {
@@ -41,7 +44,7 @@ function setPowerState(db: Db, vm: XObj<'VM'>, state: PowerState): void {
     db.set(vm, { requires_reboot: false })
     removePendingGuidance(db, vm, ['restart_device_model', 'restart_vm'])
   }
-  if (state === 'Halted' || state === 'Suspended') {
+  if (state === 'Halted' || (state === 'Suspended' && !keepResidence)) {
     db.set(vm, { resident_on: NULL_REF, scheduled_to_be_resident_on: NULL_REF, domid: -1 })
     for (const vgpu of db.referrers('VGPU', 'VM', vm.ref)) db.set(vgpu, { resident_on: NULL_REF, scheduled_to_be_resident_on: NULL_REF, PCI: NULL_REF })
   }
@@ -49,9 +52,9 @@ function setPowerState(db: Db, vm: XObj<'VM'>, state: PowerState): void {
 }
 
 /** force_state_reset: as above, and any operation in progress is forgotten. */
-function forceStateReset(db: Db, vm: XObj<'VM'>, state: PowerState): void {
+export function forceStateReset(db: Db, vm: XObj<'VM'>, state: PowerState, keepResidence = false): void {
   if (vm.f.current_operations.length > 0) db.set(vm, { current_operations: [] })
-  setPowerState(db, vm, state)
+  setPowerState(db, vm, state, keepResidence)
 }
 
 function removePendingGuidance(db: Db, vm: XObj<'VM'>, gs: Array<XObj<'VM'>['f']['pending_guidances'][number]>): void {
@@ -69,7 +72,7 @@ function refreshDevices(db: Db, vm: XObj<'VM'>): void {
 
 const hvmDomain = (vm: XObj<'VM'>) => vm.f.domain_type !== 'pv'
 /** domid: the highest a domain has now, plus one (dom0 is 0), as xenopsd-simulator allocates them. */
-const nextDomid = (db: Db) => db.all('VM').reduce((m, v) => Math.max(m, v.f.domid), 0) + 1
+export const nextDomid = (db: Db) => db.all('VM').reduce((m, v) => Math.max(m, v.f.domid), 0) + 1
 
 /**
  * The consoles xenopsd reports (an rfb console for every guest, plus the vt100 text console of a PV guest), synced
@@ -280,8 +283,26 @@ export function cleanShutdown(db: Db, vm: XObj<'VM'>): void {
 }
 
 /**
- * VM.hard_shutdown: a running or paused domain is destroyed; a suspended VM just loses its suspend image (on a host
- * that sees its disks' SRs: NO_HOSTS_AVAILABLE otherwise) and is reset to Halted. Message "… shutdown forcibly".
+ * What VM.hard_shutdown does to the VM, without the operation check or message (VM.clone uses it on a copy
+ * that came out running): a running or paused domain is destroyed; a suspended VM loses its suspend image
+ * (failures are logged and the image forgotten) and is reset to Halted.
+ */
+export function hardShutdownLocal(db: Db, vm: XObj<'VM'>): void {
+  db.set(vm, { ha_always_run: false })
+  if (vm.f.power_state === 'Suspended') {
+    try {
+      destroySuspendImage(db, vm)
+    } catch (e) {
+      if (!(e instanceof XapiError)) throw e
+    }
+    db.set(vm, { suspend_VDI: NULL_REF })
+    forceStateReset(db, vm, 'Halted')
+  } else if (vm.f.power_state !== 'Halted') haltDomain(db, vm)
+}
+
+/**
+ * VM.hard_shutdown: the check (Paused, Suspended or Running); a suspended VM needs a host that sees its disks'
+ * SRs (NO_HOSTS_AVAILABLE otherwise); then the shutdown and the message "… shutdown forcibly".
  */
 export function hardShutdown(db: Db, vm: XObj<'VM'>): void {
   assertOperation(db, vm, 'hard_shutdown', true)
@@ -292,19 +313,8 @@ export function hardShutdown(db: Db, vm: XObj<'VM'>): void {
       return srs.every((sr) => sr !== undefined && plugged.has(sr)) && isHostLive(db, h)
     }
     if (!db.all('host').some(canSee)) throw new XapiError('NO_HOSTS_AVAILABLE', [])
-    db.set(vm, { ha_always_run: false })
-    try {
-      destroySuspendImage(db, vm)
-    } catch (e) {
-      // xapi logs the failure and forgets the image anyway
-      if (!(e instanceof XapiError)) throw e
-    }
-    db.set(vm, { suspend_VDI: NULL_REF })
-    forceStateReset(db, vm, 'Halted')
-  } else {
-    db.set(vm, { ha_always_run: false })
-    haltDomain(db, vm)
   }
+  hardShutdownLocal(db, vm)
   vmMessage(db, vm, 'VM_SHUTDOWN', `${vmDescription(vm)} shutdown forcibly`)
   refreshDevices(db, vm)
 }
