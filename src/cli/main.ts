@@ -90,10 +90,15 @@ export async function runXe(argv: string[], io: RunIo): Promise<number> {
       Object.defineProperty(ctx, 'db', { get: () => { throw new Error(`${cmd} manages its own transactions`) } })
       await inst.exec(ctx)
     } else {
-      await withWorld(home, Cmd.mutates, async (s) => {
-        db = s.db
-        await inst.exec({ name: cmd, params: params!, out, db: s.db, spec, io, home })
-      })
+      await withWorld(
+        home,
+        Cmd.mutates,
+        async (s) => {
+          db = s.db
+          await inst.exec({ name: cmd, params: params!, out, db: s.db, spec, io, home })
+        },
+        io.env,
+      )
     }
     out.flush()
     return 0

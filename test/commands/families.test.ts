@@ -15,6 +15,12 @@ describe('generated families (§10) on the default world', function () {
   })
   after(cleanupHomes)
 
+  it('XESIM_SEED makes a new world reproducible, in-process too', async () => {
+    const a = await seededHome(7)
+    assert.equal((await xe(a, ['pool-list', '--minimal'])).stdout.trim(), pool)
+    assert.equal((await xe(a, ['vm-list', 'is-control-domain=true', '--minimal'])).stdout.trim(), dom0)
+  })
+
   it('vm-list shows the control domain with the default fields (§3.2 layout, w = 4 + 17)', async () => {
     const r = await xe(home, ['vm-list'])
     assert.equal(r.code, 0)
