@@ -25,7 +25,11 @@ export class MissingParam extends Error {
 }
 /** Multiple_failure: one `operation failed on <uuid>: <message>` line per failure, on stdout. */
 export class MultipleFailure extends Error {
-  constructor(readonly failures: Array<[string, string]>) {
+  /** commitChanges: the objects that succeeded keep their changes although the command fails. */
+  constructor(
+    readonly failures: Array<[string, string]>,
+    readonly commitChanges = false,
+  ) {
     super('multiple failures')
   }
 }

@@ -46,14 +46,20 @@ export function select(ctx: XeContext, kind: Kind, o: SelectOptions = {}): Rec[]
   return recs
 }
 
-/** do_multiple: every object is attempted; failures are reported together (latest first, as xe). */
+/**
+ * do_multiple: every object is attempted, each as its own operation: a failure undoes only that object's
+ * changes (a savepoint), the others are kept. Failures are reported together (latest first, as xe).
+ */
 function doMultiple<T>(ctx: XeContext, recs: Rec[], op: (r: Rec) => T): T[] {
   const fails: Array<[string, string]> = []
   const ok: T[] = []
   for (const r of recs) {
+    const sp = ctx.db.savepoint()
     try {
       ok.unshift(op(r))
+      ctx.db.release(sp)
     } catch (e) {
+      ctx.db.rollbackTo(sp)
       const uuid = (r.obj.f as { uuid: string }).uuid
       let msg: string
       if (e instanceof XapiError) msg = serverError(e.code, e.params, ctx.db).replace(/\n$/, '')
@@ -62,7 +68,7 @@ function doMultiple<T>(ctx: XeContext, recs: Rec[], op: (r: Rec) => T): T[] {
       fails.unshift([uuid, msg])
     }
   }
-  if (fails.length > 0) throw new MultipleFailure(fails)
+  if (fails.length > 0) throw new MultipleFailure(fails, true)
   return ok
 }
 

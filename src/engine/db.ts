@@ -13,6 +13,16 @@ export interface XObj<C extends ClassName = ClassName> {
   readonly f: ClassFields[C]
 }
 
+export interface Savepoint {
+  /** Each object touched since the savepoint: its state then (undefined: it did not exist). */
+  objs: Map<Ref, { obj: XObj; f: string } | undefined>
+  orders: Map<string, Ref[]>
+  loaded: Set<string>
+  dirty: Set<Ref>
+  created: Set<Ref>
+  deleted: Set<Ref>
+}
+
 /** The table name xapi puts in UUID_INVALID / HANDLE_INVALID (its DB table name). */
 export const tableName = (cls: ClassName): string => cls
 
@@ -25,6 +35,7 @@ export class Db {
   private deleted = new Set<Ref>()
   private indexes = new Map<string, Map<string, XObj[]>>()
   private version = new Map<string, number>()
+  private savepoints: Savepoint[] = []
 
   constructor(readonly store: Store, readonly ids: Ids, readonly clock: Clock) {}
 
@@ -96,6 +107,7 @@ export class Db {
       f[d.name] = d.name in given ? given[d.name] : d.name === 'uuid' ? this.ids.uuid() : defaultValue(d)
     }
     const o = { ref: ref ?? this.ids.ref(), cls, f } as unknown as XObj<C>
+    this.journal(o.ref, cls, undefined)
     this.cache.set(o.ref, o)
     this.created.add(o.ref)
     this.dirty.add(o.ref)
@@ -108,12 +120,14 @@ export class Db {
 
   /** Changes fields of an object (the only way engine code writes). */
   set<C extends ClassName>(o: XObj<C>, patch: Partial<ClassFields[C]>): void {
+    this.journal(o.ref, o.cls, o)
     Object.assign(o.f, patch)
     this.dirty.add(o.ref)
     this.bump(o.cls)
   }
 
   destroy(o: XObj): void {
+    this.journal(o.ref, o.cls, o)
     this.cache.set(o.ref, null)
     this.dirty.delete(o.ref)
     if (this.created.has(o.ref)) this.created.delete(o.ref)
@@ -151,6 +165,50 @@ export class Db {
     const rev = REVERSE[`${o.cls}.${name}`]
     if (rev) return this.referrers(rev[0], rev[1], o.ref).map((x) => x.ref).reverse()
     return (o.f as Record<string, unknown>)[name]
+  }
+
+  /**
+   * Marks a point the changes can be rolled back to (xe's --multiple: each object's operation succeeds or
+   * fails on its own). Changes are journalled copy-on-write, so a savepoint costs nothing until used.
+   */
+  savepoint(): Savepoint {
+    const sp: Savepoint = {
+      objs: new Map(), orders: new Map(), loaded: new Set(this.loaded), dirty: new Set(this.dirty), created: new Set(this.created), deleted: new Set(this.deleted),
+    }
+    this.savepoints.push(sp)
+    return sp
+  }
+  /** Forgets a savepoint, keeping its changes. */
+  release(sp: Savepoint): void {
+    this.savepoints = this.savepoints.filter((x) => x !== sp)
+  }
+  /** Undoes every change made since the savepoint (and releases it). */
+  rollbackTo(sp: Savepoint): void {
+    for (const [ref, before] of sp.objs) {
+      if (before === undefined) this.cache.delete(ref)
+      else {
+        const o = before.obj
+        for (const k of Object.keys(o.f)) delete (o.f as Record<string, unknown>)[k]
+        Object.assign(o.f, JSON.parse(before.f))
+        this.cache.set(ref, o)
+      }
+    }
+    for (const [cls, refs] of sp.orders) {
+      this.order.set(cls, refs)
+      this.bump(cls)
+    }
+    this.loaded = sp.loaded
+    this.dirty = sp.dirty
+    this.created = sp.created
+    this.deleted = sp.deleted
+    this.savepoints = this.savepoints.slice(0, this.savepoints.indexOf(sp))
+  }
+  /** Records an object's state before its first change under the open savepoints. */
+  private journal(ref: Ref, cls: string, o: XObj | undefined): void {
+    for (const sp of this.savepoints) {
+      if (!sp.objs.has(ref)) sp.objs.set(ref, o === undefined ? undefined : { obj: o, f: JSON.stringify(o.f) })
+      if (!sp.orders.has(cls)) sp.orders.set(cls, [...(this.order.get(cls) ?? [])])
+    }
   }
 
   get hasChanges(): boolean {

@@ -95,15 +95,25 @@ export async function withWorld<T>(home: string, write: boolean, fn: (s: Session
     }
     const src = sources(store)
     const db = new Db(store, src.ids, src.clock)
-    const result = await fn({ db, store })
-    if (db.hasChanges) {
-      db.flush()
-      if (src.seeded && src.vclock) {
-        store.setMeta('rng', src.seeded.state)
-        store.setMeta('clock', String(src.vclock.seconds + 1))
+    const save = () => {
+      if (db.hasChanges) {
+        db.flush()
+        if (src.seeded && src.vclock) {
+          store.setMeta('rng', src.seeded.state)
+          store.setMeta('clock', String(src.vclock.seconds + 1))
+        }
       }
+      if (store.db.inTransaction) store.commit()
     }
-    if (store.db.inTransaction) store.commit()
+    let result: T
+    try {
+      result = await fn({ db, store })
+    } catch (e) {
+      // a failure that still keeps what succeeded (xe --multiple: each object is its own API call)
+      if ((e as { commitChanges?: boolean }).commitChanges) save()
+      throw e
+    }
+    save()
     return result
   } catch (e) {
     store.rollback()

@@ -62,6 +62,24 @@ describe('e2e: VM administration scripts (issue 3)', function () {
     assert.deepEqual([none.exitCode, none.stderr], [1, 'Error: No matching VMs found'])
   })
 
+  it('--multiple: each VM is its own operation — the failures are listed, the successes are kept (§2.2, §4)', async () => {
+    const home = tmpHome()
+    const setup = await sh(home, `
+      for n in 1 2 3; do xe vm-install template="Debian Bookworm 12" new-name-label=batch$n >/dev/null; done
+      for n in 1 3; do xe vm-start vm=batch$n; done
+      for n in 1 2 3; do xe vm-param-add uuid=$(xe vm-list name-label=batch$n --minimal) param-name=tags param-key=batch; done
+      xe vm-list name-label=batch2 --minimal
+    `)
+    assert.equal(setup.exitCode, 0, setup.stderr)
+    const halted = setup.stdout
+    const r = await sh(home, 'xe vm-shutdown tags:contains=batch --multiple')
+    assert.equal(r.exitCode, 1)
+    assert.equal(r.stderr, '')
+    assert.match(r.stdout, new RegExp(`^operation failed on ${halted}: You attempted an operation on a VM that was not in an appropriate power state at the time; .*\nvm: ${halted} \\(batch2\\)\nexpected: running\nactual: halted$`, 's'))
+    const after = await sh(home, 'xe vm-list tags:contains=batch power-state=running --minimal')
+    assert.equal(after.stdout, '', 'the two running VMs were shut down although the command failed')
+  })
+
   it('tag-driven selection: tags:contains= picks the VMs a job acts on', async () => {
     const home = tmpHome()
     const r = await sh(home, `

@@ -1,0 +1,28 @@
+// The object store of one transaction: savepoints undo exactly the changes made after them.
+import assert from 'node:assert/strict'
+import { withWorld } from '../../src/engine/world'
+import { cleanupHomes, seededHome } from '../helpers'
+
+describe('Db savepoints (one object of --multiple at a time)', () => {
+  after(cleanupHomes)
+
+  it('rollbackTo undoes sets, creations and destructions after the savepoint, keeps what came before', async () => {
+    const home = await seededHome(2)
+    await withWorld(home, false, ({ db }) => {
+      const pool = db.all('pool')[0]!
+      db.set(pool, { name_label: 'kept' })
+      const sp = db.savepoint()
+      db.set(pool, { name_label: 'undone', other_config: [['k', 'v']] })
+      const net = db.create('network', { name_label: 'temporary', bridge: 'xapi9' })
+      const victim = db.all('network').find((n) => n.f.bridge === 'xenbr3')!
+      db.destroy(victim)
+      db.rollbackTo(sp)
+      assert.equal(pool.f.name_label, 'kept')
+      assert.deepEqual(pool.f.other_config.map(([k]) => k), ['memory-ratio-hvm', 'memory-ratio-pv'])
+      assert.equal(db.tryGet(net.ref), undefined)
+      assert.ok(db.all('network').some((n) => n.ref === victim.ref))
+      assert.equal(db.all('network').some((n) => n.f.name_label === 'temporary'), false)
+      assert.equal(db.referrers('PIF', 'network', victim.ref).length, 1, 'indexes rebuilt')
+    })
+  })
+})
