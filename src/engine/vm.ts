@@ -317,3 +317,14 @@ export function setBiosStrings(db: Db, vm: XObj<'VM'>, pairs: Array<[string, str
   const value = GENERIC_BIOS_STRINGS.map(([k, v]): [string, string] => [k, pairs.find(([pk]) => pk === k)?.[1] ?? v])
   db.set(vm, { bios_strings: value })
 }
+
+/**
+ * Memory_check.vm_compute_memory_overhead (VM.memory_overhead, as VM.create and VM import set it): the domain
+ * overhead for the VM's static_max, vCPUs and shadow multiplier, in bytes.
+ */
+export function memoryOverheadBytes(f: Pick<XObj<'VM'>['f'], 'memory_static_max' | 'VCPUs_max' | 'HVM_shadow_multiplier' | 'domain_type'>): number {
+  const dt = checkDomainType(f.domain_type)
+  const model = dt === 'pv' ? MODELS.linux : dt === 'pv_in_pvh' ? MODELS.pv_in_pvh : MODELS.hvm
+  const multiplier = dt === 'pv' ? 1.0 : f.HVM_shadow_multiplier
+  return overheadMib(model, mibOfBytesUsed(f.memory_static_max), f.VCPUs_max, multiplier) * MiB
+}
