@@ -69,7 +69,9 @@ const ocamlString = (s: string) => '"' + s.replace(/[\\"]/g, (c) => '\\' + c) + 
 /** canonicalize: a relative name is taken from the client's working directory. */
 export function canonicalize(cwd: string, p: string): string {
   if (p === '' || p.includes('\0')) return fpathNormalize(p)
-  return fpathNormalize(p.startsWith('/') ? p : `${fpathNormalize(cwd)}/${p}`)
+  if (p.startsWith('/')) return fpathNormalize(p)
+  // Fpath.append: no separator added after a directory path such as "/"
+  return fpathNormalize(cwd.endsWith('/') ? cwd + p : `${cwd}/${p}`)
 }
 
 /** get_permit_filenames: the values of the `k=v` arguments on the command line (not blank). */
@@ -116,18 +118,27 @@ export function openDownload(ctx: XeContext, filename: string, compress: 'gzip' 
   return compressedSink(c, sink)
 }
 
+/** The client could not write what it received (download_file: Response Failed, the task having succeeded). */
+const downloadFailed = () => new ClientExit('Export failed, unknown error.\n')
+
 function fileSink(fd: number): ByteSink {
   const ws = createWriteStream('', { fd })
   let failed: Error | undefined
   ws.on('error', (e) => (failed = e))
   return {
     async write(b) {
-      if (failed) throw failed
-      if (!ws.write(b)) await new Promise<void>((r) => ws.once('drain', () => r()))
+      if (failed) throw downloadFailed()
+      if (!ws.write(b)) {
+        await new Promise<void>((r) => {
+          ws.once('drain', () => r())
+          ws.once('error', () => r())
+        })
+      }
+      if (failed) throw downloadFailed()
     },
     async end() {
       await new Promise<void>((r) => ws.end(() => r()))
-      if (failed) throw failed
+      if (failed) throw downloadFailed()
     },
   }
 }

@@ -4,7 +4,9 @@
 // become `Ref:<n>`, others NULL or left as they are), the ova.xml header, and the stream: ova.xml, then the
 // disks (stream_vdi.ml send_all), as a task with the VM locked for `export` / `metadata_export`.
 // Reference: xe-cli-behaviour.md §8, xapi-model.md §15. Re-expressed from xen-api at the reference commit.
-import type { Db, XObj } from './db'
+import { Db, type XObj } from './db'
+import { openStore } from './store'
+import { cryptoIds, systemClock } from './ids'
 import { XapiError } from './errors'
 import { fieldsOf, defaultValue, REVERSE } from './schema'
 import { assertOperation, updateAllowedOperations, type VmOp } from './vm-lifecycle'
@@ -409,15 +411,50 @@ export function taskProgress(t: TaskHandle, total: number, everyMs = 200): Progr
 export async function runExport(home: string, vmRef: Ref, vmUuid: string, o: ExportOptions, counter: { n: number }, open: () => Promise<ByteSink>): Promise<void> {
   await withTask(home, 'Export of VM', async (t) => {
     const plan = await withWorld(home, true, ({ db }) => beginExport(db, vmRef, t.ref, o, counter))
+    const unlock = (db: Db) => {
+      const vm = db.tryGet(vmRef, 'VM')
+      if (vm) unlockVm(db, vm, t.ref)
+    }
+    // a process that ends mid-stream (stdout closed by its reader) still releases the VM and the task
+    const release = onExitSync(home, (db) => {
+      unlock(db)
+      const task = db.tryGet(t.ref, 'task')
+      if (task) db.destroy(task)
+    })
     try {
       const out = await open()
       const total = plan.disks.reduce((n, d) => n + d.size, 0)
       await writeExport(home, plan, out, taskProgress(t, total))
     } finally {
-      await withWorld(home, true, ({ db }) => {
-        const vm = db.tryGet(vmRef, 'VM')
-        if (vm) unlockVm(db, vm, t.ref)
-      })
+      release()
+      await withWorld(home, true, ({ db }) => unlock(db))
     }
   }, vmUuid)
+}
+
+/**
+ * Runs fn in one synchronous transaction if the process exits (process.exit) before the returned function is
+ * called; better-sqlite3 being synchronous, this works from an 'exit' handler. Gives up quietly if the world is
+ * busy.
+ */
+function onExitSync(home: string, fn: (db: Db) => void): () => void {
+  const handler = () => {
+    try {
+      const store = openStore(home)
+      try {
+        store.db.pragma('busy_timeout = 500')
+        store.begin(true)
+        const db = new Db(store, cryptoIds, systemClock)
+        fn(db)
+        db.flush()
+        store.commit()
+      } finally {
+        store.close()
+      }
+    } catch {
+      // nothing more can be done on the way out
+    }
+  }
+  process.once('exit', handler)
+  return () => void process.removeListener('exit', handler)
 }
