@@ -156,18 +156,33 @@ function stdoutSink(ctx: XeContext): ByteSink {
 }
 
 function compressedSink(c: import('node:stream').Duplex, out: ByteSink): ByteSink {
+  let failure: unknown
   const pump = (async () => {
     for await (const b of c) await out.write(b as Buffer)
     await out.end()
-  })()
-  pump.catch(() => undefined)
+  })().catch((e) => {
+    failure ??= e
+    c.destroy()
+  })
+  const check = () => {
+    if (failure !== undefined) throw failure
+  }
   return {
     async write(b) {
-      if (!c.write(b)) await new Promise<void>((r) => c.once('drain', () => r()))
+      check()
+      if (!c.write(b)) {
+        await new Promise<void>((r) => {
+          c.once('drain', () => r())
+          c.once('close', () => r())
+        })
+      }
+      check()
     },
     async end() {
+      check()
       c.end()
       await pump
+      check()
     },
   }
 }

@@ -193,6 +193,22 @@ describe('vm-export / vm-import (§8)', function () {
       assert.deepEqual(await xe(home, ['vm-export', 'vm=twin', 'filename=x']), { stdout: '', stderr: 'Error: Multiple matches VMs found. --multiple required to complete the operation\n', code: 1 })
     })
 
+    it('--multiple: a VM that cannot be exported is reported on stdout after the others ran (§2.2, §4 Multiple_failure)', async () => {
+      const home = await seededHome(33)
+      await makeVm(home, { name: 'pair', disks: [4 * MiB] })
+      const busy = await makeVm(home, { name: 'pair', disks: [4 * MiB], power: 'Running' })
+      await makeVm(home, { name: 'pair', disks: [4 * MiB] })
+      const dir = tmpDir()
+      const r = await xeBin(home, ['vm-export', 'vm=pair', '--multiple', 'filename=p.xva', 'excluded-device-types=p.xva3'], { cwd: dir })
+      assert.deepEqual({ ...r, stdout: r.stdout.toString() }, {
+        stdout: 'Export succeeded\nExport succeeded\n'
+          + `operation failed on ${busy.uuid}: You attempted an operation on a VM that was not in an appropriate power state at the time; for example, you attempted to start a VM that was already running. The parameters returned are the VM's handle, and the expected and actual VM state at the time of the call.\nvm: ${busy.uuid} (pair)\nexpected: halted, suspended\nactual: running\n`,
+        stderr: '', code: 1,
+      })
+      // the failed VM still used up its number: the third VM went to p.xva3
+      assert.deepEqual(['p.xva', 'p.xva2', 'p.xva3'].map((n) => existsSync(join(dir, n))), [true, false, true])
+    })
+
     it('compress=true/gzip gzips the stream, compress=zstd uses zstd, anything else is no compression; imports take either', async () => {
       const home = await seededHome(27)
       const vm = await makeVm(home, { disks: [4 * MiB] })
@@ -416,6 +432,13 @@ describe('vm-export / vm-import (§8)', function () {
         stdout: '', code: 1,
         stderr: `The VM cannot be imported unforced because it is either the same version or an older version of an existing VM.\nvm: ${vm.uuid} (keep)\nexisting_version: 1\nversion_to_import: 0\n`,
       })
+      // the VM it would replace must be halted (import.ml: the generated, capitalised power state names)
+      await withWorld(home, true, ({ db }) => db.set(db.getByUuid('VM', vm.uuid), { power_state: 'Running' }))
+      assert.deepEqual(await xe(home, ['vm-import', `filename=${f}`, 'preserve=true']), {
+        stdout: '', code: 1,
+        stderr: `You attempted an operation on a VM that was not in an appropriate power state at the time; for example, you attempted to start a VM that was already running. The parameters returned are the VM's handle, and the expected and actual VM state at the time of the call.\nvm: ${vm.uuid} (keep)\nexpected: Halted\nactual: Running\n`,
+      })
+      await withWorld(home, true, ({ db }) => db.set(db.getByUuid('VM', vm.uuid), { power_state: 'Halted' }))
       // a VM with the same mac_seed but another identity is a duplicate
       const g = join(tmpDir(), 'other.xva')
       const other = await makeVm(home, { name: 'other', disks: [4 * MiB] })
@@ -522,6 +545,12 @@ describe('vm-export / vm-import (§8)', function () {
       assert.deepEqual(await xe(home, ['vm-import', 'filename=x', 'type=OVF']), { stdout: '', code: 1, stderr: 'The value given is invalid\nfield: OVF\nvalue: <unknown>\n' })
       assert.deepEqual(await xe(home, ['vm-import']), { stdout: '', code: 1, stderr: `${INTERNAL}\nmessage: INTERNAL_ERROR: [ Not_found ]\n` })
       assert.deepEqual(await xe(home, ['vm-import', 'filename=x', 'preserve=maybe']), { stdout: '', code: 1, stderr: "Error: Failed to parse parameter 'preserve': Expected 'true','t','yes','y','1','false','f','no','n','0' got maybe\n" })
+      // other hypervisors' types need the remote host's credentials (List.assoc: Not_found), then a conversion xesim cannot do
+      assert.deepEqual(await xe(home, ['vm-import', 'filename=x', 'type=ESXServer']), { stdout: '', code: 1, stderr: `${INTERNAL}\nmessage: INTERNAL_ERROR: [ Not_found ]\n` })
+      assert.deepEqual(await xe(home, ['vm-import', 'type=ESXServer', 'host-username=u', 'host-password=p']), {
+        stdout: '', code: 1, stderr: 'Error: xesim cannot convert VMs from ESXServer (VM.import_convert needs the remote server)\n',
+      })
+      assert.deepEqual(await xe(home, ['vm-import', 'url=http://h/x']), { stdout: '', code: 1, stderr: 'Error: xesim cannot import from url= (the server would fetch it over the network); use filename=\n' })
       const iso = (await xe(home, ['sr-list', 'name-label=DVD drives', '--minimal'])).stdout.trim()
       assert.deepEqual(await xe(home, ['vm-import', `filename=${FIXTURE}`, `sr-uuid=${iso}`]), {
         stdout: '', code: 1, stderr: "The SR backend does not support the operation (check the SR's allowed operations)\nsr: <unknown>\n",
@@ -576,8 +605,11 @@ describe('vm-export / vm-import (§8)', function () {
       })
       assert.equal(await count(), n0)
       assert.match((await imp('bad2.xva', bad, ['force=true'])).stdout, /^[0-9a-f-]{36}\n$/)
-      // an export from a newer xapi
+      // a metadata export imported as a full one: the disks' chunks are missing, the tar just ends
       const newer = (await xeBin(home, ['vm-export', `uuid=${vm.uuid}`, 'filename=', 'metadata=true'])).stdout
+      assert.deepEqual(await imp('meta.xva', newer), { stdout: '', code: 1, stderr: 'The VM could not be imported.\nmsg: INTERNAL_ERROR: [ Tar.Header.End_of_stream ]\n' })
+      assert.equal(await count(), n0 + 2, 'only the forced import above remains')
+      // an export from a newer xapi
       const xml = listTar(newer).entries[0]!.data.toString().replace('<name>xapi_major</name><value>26</value>', '<name>xapi_major</name><value>27</value>')
       assert.deepEqual(await imp('newer.xva', tarOf([['ova.xml', Buffer.from(xml)]])), {
         stdout: '', code: 1, stderr: 'The import failed because this export has been created by a different (incompatible) product version\n',
