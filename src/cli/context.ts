@@ -9,6 +9,8 @@ export interface Io {
   readLine(): Promise<string | undefined>
   env: NodeJS.ProcessEnv
   cwd: string
+  /** Writes bytes to standard output after any text already printed (downloads to stdout); resolves when written. */
+  writeStdout?(b: Uint8Array): Promise<void>
 }
 
 export interface XeContext {

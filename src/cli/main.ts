@@ -128,6 +128,10 @@ export function processIo(): RunIo {
     stderr: (s) => {
       err += s
     },
+    async writeStdout(b) {
+      flushIo()
+      if (!process.stdout.write(b)) await new Promise((r) => process.stdout.once('drain', r))
+    },
     async readLine() {
       flushIo()
       rl ??= (require('node:readline') as typeof import('node:readline')).createInterface({ input: process.stdin, terminal: false })

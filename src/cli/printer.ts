@@ -46,6 +46,10 @@ export class Printer {
   direct(s: string): void {
     this.sink.out(s + '\n')
   }
+  /** Text the server sends to stderr itself (marshal (PrintStderr s)) or the client prints: always, as given. */
+  directStderr(s: string): void {
+    this.sink.err(s)
+  }
   /** Called once when the command succeeded. */
   flush(): void {
     if (this.minimal) this.sink.out(this.chunks.join(',') + '\n')

@@ -39,8 +39,8 @@ export function cancelTask(db: Db, task: XObj<'task'>): void {
  * Runs body as a task of the world in `home`: the task exists (pending) while body runs, and is removed
  * afterwards as xe removes the tasks it waited for. body's own changes need their own transactions.
  */
-export async function withTask<T>(home: string, label: string, body: (t: TaskHandle) => Promise<T>): Promise<T> {
-  const ref = await withWorld(home, true, ({ db }) => createTask(db, label).ref)
+export async function withTask<T>(home: string, label: string, body: (t: TaskHandle) => Promise<T>, description = ''): Promise<T> {
+  const ref = await withWorld(home, true, ({ db }) => createTask(db, label, description).ref)
   let last = 0
   const handle: TaskHandle = {
     ref,
