@@ -21,7 +21,7 @@ describe('e2e: snapshot scripts (§9)', function () {
   this.timeout(120000)
   after(cleanupHomes)
 
-  it('nightly backup: snapshot, make it a VM, (export), uninstall it — nothing is left behind', async () => {
+  it('nightly backup: snapshot, make it a VM, export it, uninstall it — nothing is left behind', async () => {
     const home = tmpHome()
     const setup = await sh(home, `xe vm-install template="Debian Bookworm 12" new-name-label=db01`)
     assert.equal(setup.exitCode, 0, setup.stderr)
@@ -32,7 +32,7 @@ describe('e2e: snapshot scripts (§9)', function () {
       SNAP=$(xe vm-snapshot uuid=$VM new-name-label="db01-nightly" new-name-description="nightly backup")
       echo "snapshot $SNAP"
       xe template-param-set is-a-template=false uuid=$SNAP
-      # (the export of $SNAP would go here)
+      xe vm-export uuid=$SNAP filename="$HOME/db01-nightly.xva" >"$HOME/export.log"
       xe vm-uninstall uuid=$SNAP force=true
       xe snapshot-list snapshot-of=$VM --minimal
     `)
@@ -45,6 +45,8 @@ describe('e2e: snapshot scripts (§9)', function () {
     assert.equal(lines[4], 'All objects destroyed')
     assert.equal(lines[5], '')
     assert.equal(lines.length, 6)
+    const exported = await sh(home, 'cat "$HOME/export.log"; tar -tf "$HOME/db01-nightly.xva" | head -2')
+    assert.equal(exported.stdout, 'Export succeeded\nova.xml\nRef:2/00000000', 'xe-cli-behaviour.md §8: "Export succeeded"; an XVA is a tar of ova.xml and chunk files')
     const after = await sh(home, 'xe sr-list name-label="Local storage" params=physical-utilisation --minimal; xe vdi-list --minimal')
     assert.equal(after.stdout, before.stdout)
     const state = await sh(home, `xe vm-list uuid=${vm} params=power-state --minimal; xe vm-param-get uuid=${vm} param-name=parent`)
