@@ -6,8 +6,10 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const require_ = createRequire(import.meta.url)
 const dist = path.join(root, 'dist')
 const bin = (name) => path.join(root, 'node_modules', '.bin', name)
 const step = (what, f) => {
@@ -30,6 +32,15 @@ step('dispatch table', () => {
   const d = {}
   for (const { name, optn, ...rest } of commands) d[name] = rest
   fs.writeFileSync(path.join(dist, 'src/tables/dispatch.json'), JSON.stringify(d))
+})
+step('hooked fields', () => {
+  // Which CLI fields have a hook (src/cli/hooks/*): records.ts loads a hooks module only for those.
+  const hooked = {}
+  for (const f of fs.readdirSync(path.join(dist, 'src/cli/hooks')).filter((f) => f.endsWith('.js') && f !== 'util.js')) {
+    const { HOOKS } = require_(path.join(dist, 'src/cli/hooks', f))
+    for (const [cls, fields] of Object.entries(HOOKS)) hooked[cls] = [...(hooked[cls] ?? []), ...Object.keys(fields)]
+  }
+  fs.writeFileSync(path.join(dist, 'src/tables/hooked.json'), JSON.stringify(hooked))
 })
 step('generate commands', () => {
   for (const c of commands) {

@@ -57,13 +57,18 @@ export interface Rec {
 export class Field {
   readonly isSet: boolean
   readonly isMap: boolean
-  readonly canSet: boolean
-  readonly hook: Hook
+  private hookCache: Hook | undefined
   constructor(readonly spec: FieldSpec, readonly dmClass: string) {
     this.isSet = spec.k === 'set'
     this.isMap = spec.k === 'map'
-    this.hook = hooksOf(dmClass)[spec.n] ?? {}
-    this.canSet = !!spec.rw || !!this.hook.set
+  }
+  /** The field's hook, loading the hooks module only for fields that have one (hooked.json, from the build). */
+  get hook(): Hook {
+    if (this.hookCache === undefined) this.hookCache = hasHook(this.dmClass, this.spec.n) ? (hooksOf(this.dmClass)[this.spec.n] ?? {}) : {}
+    return this.hookCache
+  }
+  get canSet(): boolean {
+    return !!this.spec.rw || !!this.hook.set
   }
   get name(): string {
     return this.spec.n
@@ -320,6 +325,11 @@ const HOOK_MODULES: Record<string, keyof typeof HOOK_LOADERS> = {
   SR: 'devices', PIF: 'devices', VIF: 'devices', VBD: 'devices', VDI: 'devices', network: 'devices', network_sriov: 'devices',
   subject: 'misc', VMSS: 'misc', PCI: 'misc', PGPU: 'misc', GPU_group: 'misc', VGPU_type: 'misc', VGPU: 'misc',
   Driver_variant: 'misc', Host_driver: 'misc', VTPM: 'misc', Rate_limit: 'misc',
+}
+let hooked: Record<string, string[]> | undefined
+function hasHook(dmClass: string, field: string): boolean {
+  hooked ??= table<Record<string, string[]>>('hooked.json')
+  return hooked[dmClass]?.includes(field) ?? false
 }
 function hooksOf(dmClass: string): Record<string, Hook> {
   const mod = HOOK_MODULES[dmClass]
