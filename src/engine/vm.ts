@@ -6,96 +6,19 @@ import type { Db, XObj } from './db'
 import { XapiError } from './errors'
 import { NULL_REF, mapGet, type Ref } from './values'
 import { computeFreeMemory } from './host'
+import { freeVbdDevices } from './vbd'
 
 type DomainType = 'hvm' | 'pv' | 'pv_in_pvh' | 'pvh'
 
 // ---------------------------------------------------------------------------------------------------------
-// Device numbers (xapi-idl device_number.ml): a disk is (bus, disk, partition).
-
-type Bus = 'Xen' | 'Scsi' | 'Floppy' | 'Ide'
-type DeviceNumber = [Bus, number, number]
-
-const MAX_OF: Record<Bus, [number, number]> = { Xen: [(1 << 20) - 1, 15], Scsi: [15, 15], Floppy: [2, 0], Ide: [19, 63] }
-
-function makeDevice(bus: Bus, disk: number, partition: number): DeviceNumber | undefined {
-  const [dmax, pmax] = MAX_OF[bus]
-  return disk >= 0 && disk <= dmax && partition >= 0 && partition <= pmax ? [bus, disk, partition] : undefined
-}
-
-/** Device_number.of_disk_number: an HVM guest's first four disks are IDE, everything else is xvd. */
-function ofDiskNumber(hvm: boolean, n: number): DeviceNumber | undefined {
-  return makeDevice(hvm && n < 4 ? 'Ide' : 'Xen', n, 0)
-}
-
-/** OCaml int_of_string_opt (63-bit ints; sign, 0x/0o/0b/0u prefixes and '_' separators). */
-function ocamlIntOfString(s: string): number | undefined {
-  const m = /^([+-]?)(0[xX][0-9a-fA-F][0-9a-fA-F_]*|0[oO][0-7][0-7_]*|0[bB][01][01_]*|0[uU][0-9][0-9_]*|[0-9][0-9_]*)$/.exec(s)
-  if (!m) return undefined
-  const body = m[2]!.replace(/_/g, '')
-  const p = body.slice(0, 2).toLowerCase()
-  const v = p === '0x' || p === '0o' || p === '0b' ? BigInt(body.toLowerCase()) : p === '0u' ? BigInt(body.slice(2)) : BigInt(body)
-  const n = m[1] === '-' ? -v : v
-  if (n > (1n << 62n) - 1n || n < -(1n << 62n)) return undefined
-  return Number(n)
-}
-
-/** Device_number.of_linux_device: xvd<letters>[N], sd…, fd…, hd… (base 26 from 1) and d<N>[p<M>]. */
-function ofLinuxDevice(x: string): DeviceNumber | undefined {
-  const b26 = (rest: string): [number, number] | undefined => {
-    const m = /^([a-z]*)(.*)$/.exec(rest)!
-    let v = 0
-    for (const c of m[1]!) v = v * 26 + (c.charCodeAt(0) - 96)
-    const disk = v - 1
-    if (m[2] === '') return [disk, 0]
-    if (!/^[0-9]+$/.test(m[2]!)) return undefined
-    return [disk, Number(m[2])]
-  }
-  const prefixes: Array<[string, Bus]> = [['xvd', 'Xen'], ['sd', 'Scsi'], ['fd', 'Floppy'], ['hd', 'Ide']]
-  for (const [p, bus] of prefixes) {
-    if (x.startsWith(p)) {
-      const r = b26(x.slice(p.length))
-      return r ? [bus, r[0], r[1]] : undefined
-    }
-  }
-  const d = /^d([0-9]+)(?:p([0-9]+))?$/.exec(x)
-  if (d) return ['Xen', Number(d[1]), d[2] === undefined ? 0 : Number(d[2])]
-  return undefined
-}
-
-/** Device_number.of_string: a disk number, else a Linux device name. */
-function deviceOfString(hvm: boolean, s: string): DeviceNumber | undefined {
-  const n = ocamlIntOfString(s)
-  const d = n === undefined ? undefined : ofDiskNumber(hvm, n)
-  return d ?? ofLinuxDevice(s)
-}
-
-const sameDevice = (a: DeviceNumber, b: DeviceNumber) => a[0] === b[0] && a[1] === b[1] && a[2] === b[2]
-
-/** Helpers.will_have_qemu: only HVM guests get a device model. */
-const willHaveQemu = (vm: XObj<'VM'>) => vm.f.domain_type === 'hvm'
+// Free device numbers.
 
 /**
  * VM.get_allowed_VBD_devices: the disk numbers (0–254; 0–255 for a control domain) not taken by an existing
- * VBD's device or userdevice, read both as an HVM and as a PV device name.
+ * VBD's device or userdevice, read both as an HVM and as a PV device name (vbd.ts device numbers).
  */
 export function allowedVbdDevices(db: Db, vm: XObj<'VM'>): string[] {
-  const hvm = willHaveQemu(vm)
-  const last = !hvm && vm.f.is_control_domain ? 255 : 254
-  const used: DeviceNumber[] = []
-  for (const vbd of db.referrers('VBD', 'VM', vm.ref)) {
-    for (const s of [vbd.f.device, vbd.f.userdevice]) {
-      for (const h of [true, false]) {
-        const d = deviceOfString(h, s)
-        if (d) used.push(d)
-      }
-    }
-  }
-  const out: string[] = []
-  for (let n = 0; n <= last; n++) {
-    const d = ofDiskNumber(hvm, n)
-    if (d && !used.some((u) => sameDevice(u, d))) out.push(String(d[1]))
-  }
-  return out
+  return (freeVbdDevices(db, vm, 'Disk') ?? []).map((d) => String(d[1]))
 }
 
 /** VM.get_allowed_VIF_devices: "0"–"15" minus the devices of the VM's VIFs. */

@@ -201,20 +201,6 @@ export function hostBiosStrings(serial: string): XMap {
 // reverse bucket order; these are the resulting orders, checked against a real udev SR's
 // ['vdi_introduce','unplug','plug','pbd_create','update','pbd_destroy','vdi_clone','scan'].
 
-/** xapi_sr_operations.ml: SR.allowed_operations order */
-export const SR_OPS_ORDER = [
-  'vdi_enable_cbt', 'vdi_list_changed_blocks', 'vdi_introduce', 'destroy', 'unplug', 'plug', 'pbd_create',
-  'vdi_disable_cbt', 'update', 'pbd_destroy', 'vdi_resize', 'forget', 'vdi_clone', 'vdi_data_destroy', 'scan',
-  'vdi_snapshot', 'vdi_mirror', 'vdi_create', 'vdi_destroy', 'vdi_set_on_boot',
-] as const
-/** SR ops that need an SM capability (sm_cap_table; vdi_clone is faked by xapi, so it is always possible). */
-export const SR_OP_CAPABILITY: Record<string, string> = {
-  vdi_create: 'VDI_CREATE', vdi_destroy: 'VDI_DELETE', vdi_resize: 'VDI_RESIZE', vdi_introduce: 'VDI_INTRODUCE',
-  vdi_mirror: 'VDI_MIRROR', vdi_enable_cbt: 'VDI_CONFIG_CBT', vdi_disable_cbt: 'VDI_CONFIG_CBT',
-  vdi_data_destroy: 'VDI_CONFIG_CBT', vdi_list_changed_blocks: 'VDI_CONFIG_CBT', vdi_set_on_boot: 'VDI_RESET_ON_BOOT',
-  update: 'SR_UPDATE', vdi_snapshot: 'VDI_SNAPSHOT',
-}
-
 /** An enabled, live host without power-on mode: all but reboot/shutdown/apply_updates/power_on. */
 export const HOST_ALLOWED_OPS = ['vm_migrate', 'provision', 'vm_resume', 'enable', 'evacuate', 'vm_start'] as const
 
