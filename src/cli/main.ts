@@ -48,6 +48,8 @@ const traceWanted = (params: Params) => {
   }
 }
 
+const rendered = new WeakMap<object, ReturnType<typeof renderError>>()
+
 /** Runs one xe invocation; returns the exit code. Output goes through io. */
 export async function runXe(argv: string[], io: RunIo): Promise<number> {
   const client = parseClient(argv, io.env)
@@ -95,7 +97,13 @@ export async function runXe(argv: string[], io: RunIo): Promise<number> {
         Cmd.mutates,
         async (s) => {
           db = s.db
-          await inst.exec({ name: cmd, params: params!, out, db: s.db, spec, io, home })
+          try {
+            await inst.exec({ name: cmd, params: params!, out, db: s.db, spec, io, home })
+          } catch (e) {
+            // rendered while the world is still open, so that every ref in it shows as `uuid (name)`
+            if (e !== null && typeof e === 'object') rendered.set(e, renderError(e, s.db))
+            throw e
+          }
         },
         io.env,
       )
@@ -103,7 +111,7 @@ export async function runXe(argv: string[], io: RunIo): Promise<number> {
     out.flush()
     return 0
   } catch (e) {
-    const r = renderError(e, db)
+    const r = (e !== null && typeof e === 'object' && rendered.get(e)) || renderError(e, db)
     io.stdout(r.stdout)
     io.stderr(r.stderr)
     if (params && traceWanted(params)) {

@@ -26,3 +26,16 @@ describe('Db savepoints (one object of --multiple at a time)', () => {
     })
   })
 })
+
+describe('error rendering reads objects the command never loaded (§4 ref_convert)', () => {
+  after(cleanupHomes)
+
+  it('an OpaqueRef in an error shows as `uuid (name-label)` while the world is open; extra values print as <extra> (§4)', async () => {
+    const { renderError } = await import('../../src/cli/errors')
+    const { XapiError } = await import('../../src/engine/errors')
+    const home = await seededHome(4)
+    const ref = await withWorld(home, false, ({ db }) => db.all('VM').find((v) => v.f.is_control_domain)!.ref)
+    const out = await withWorld(home, false, ({ db }) => renderError(new XapiError('VM_IS_TEMPLATE', [ref, 'start']), db).stderr)
+    assert.match(out, /^The operation attempted is not valid for a template VM\nvm: [0-9a-f-]{36} \(Control domain on host: xenserver-01\)\n<extra>: start\n$/)
+  })
+})
