@@ -308,3 +308,10 @@ export function setBondMode(db: Db, bond: XObj<'Bond'>, mode: BondMode): void {
   db.set(bond, { properties: addDefaults(reqs, kept) })
   bringPifUp(db, db.get(bond.f.master, 'PIF'))
 }
+
+/** Bond.set_property: a property the mode allows (INVALID_VALUE), put in front; the bond comes up again. */
+export function setBondProperty(db: Db, bond: XObj<'Bond'>, name: string, value: string): void {
+  validateProperty(requirementsOf(bond.f.mode), [name, value])
+  db.set(bond, { properties: [[name, value], ...bond.f.properties.filter(([k]) => k !== name)] })
+  bringPifUp(db, db.get(bond.f.master, 'PIF'))
+}

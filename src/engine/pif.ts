@@ -656,3 +656,35 @@ export function managementDisable(db: Db, host: XObj<'host'>): void {
   if (pool(db)?.f.master !== host.ref) throw netError(db, 'SLAVE_REQUIRES_MANAGEMENT_INTERFACE', [])
   updateManagementFlags(db, host.ref, '')
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// PIF.set_property / PIF.set_primary_address_type.
+
+/** Xapi_pif.property_names_and_values: the properties a PIF has, with their values. */
+const PROPERTY_VALUES: Record<string, string[]> = { gro: ['on', 'off'] }
+
+/**
+ * PIF.set_property: a known property and value (INVALID_VALUE ["properties", "<k> = <v>"]), on a physical PIF or a
+ * bond master that is no bond member (CANNOT_CHANGE_PIF_PROPERTIES); a bond master's members take the same
+ * properties; the interface and the VLANs on it are brought up again if it is attached.
+ */
+export function setPifProperty(db: Db, pif: XObj<'PIF'>, name: string, value: string): void {
+  const allowed = Object.prototype.hasOwnProperty.call(PROPERTY_VALUES, name) ? PROPERTY_VALUES[name]! : undefined
+  if (!allowed || !allowed.includes(value)) throw new XapiError('INVALID_VALUE', ['properties', `${name} = ${value}`])
+  const bonds = db.referrers('Bond', 'master', pif.ref)
+  if ((bonds.length === 0 && !pif.f.physical) || pif.f.bond_slave_of !== NULL_REF) throw new XapiError('CANNOT_CHANGE_PIF_PROPERTIES', [pif.ref])
+  const properties: Array<[string, string]> = [[name, value], ...pif.f.properties.filter(([k]) => k !== name)]
+  db.set(pif, { properties })
+  for (const b of bonds) for (const s of db.referrers('PIF', 'bond_slave_of', b.ref)) db.set(s, { properties })
+  if (pif.f.currently_attached) {
+    const vlanPifs = db.referrers('VLAN', 'tagged_PIF', pif.ref).map((v) => db.tryGet(v.f.untagged_PIF, 'PIF')).filter((p): p is XObj<'PIF'> => !!p)
+    for (const p of [pif, ...vlanPifs]) bringPifUp(db, p)
+  }
+}
+
+/** PIF.set_primary_address_type: HA/redo log off while attached; not the management interface. */
+export function setPrimaryAddressType(db: Db, pif: XObj<'PIF'>, value: PifF['primary_address_type']): void {
+  assertNoProtection(db, pif)
+  assertNotManagement(pif)
+  db.set(pif, { primary_address_type: value })
+}
