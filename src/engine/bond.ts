@@ -73,7 +73,7 @@ function moveManagement(db: Db, to: XObj<'PIF'>): void {
   bringPifUp(db, to, { management: true })
   const bridge = db.get(to.f.network, 'network').f.bridge
   const host = pifHost(db, to)
-  changeManagementInterface(db, host, bridge)
+  changeManagementInterface(db, host, bridge, to.f.primary_address_type)
   updateManagementFlags(db, host.ref, bridge)
 }
 

@@ -107,7 +107,6 @@ export function assertNotInBond(db: Db, pif: XObj<'PIF'>): void {
 /** Xapi_pif.assert_no_other_local_pifs: the network has no PIF on this host yet (NETWORK_ALREADY_CONNECTED). */
 export function assertNoOtherLocalPifs(db: Db, host: Ref, network: Ref): void {
   const other = db.referrers('PIF', 'network', network).filter((p) => p.f.host === host)
-  db.tryGet(host, 'host') // loaded, so that the error shows it by uuid and name
   if (other.length > 0) throw netError(db, 'NETWORK_ALREADY_CONNECTED', [host, other[0]!.ref])
 }
 
@@ -161,9 +160,11 @@ function bridgeAddress(db: Db, host: Ref, bridge: string, type: PifF['primary_ad
  * Xapi_mgmt_iface.on_dom0_networking_change: the DHCP PIFs' addresses are refreshed, then host.address follows the
  * management interface's address ("" without one) and, when it changed, every console URL is rewritten.
  */
-export function onDom0NetworkingChange(db: Db, host: XObj<'host'>, mgmtBridge = managementBridge(db, host.ref)): void {
+export function onDom0NetworkingChange(
+  db: Db, host: XObj<'host'>, mgmtBridge = managementBridge(db, host.ref), mgmtType = managementAddressType(db, host.ref),
+): void {
   updatePifAddresses(db, host)
-  const ip = mgmtBridge === '' ? undefined : bridgeAddress(db, host.ref, mgmtBridge, managementAddressType(db, host.ref))
+  const ip = mgmtBridge === '' ? undefined : bridgeAddress(db, host.ref, mgmtBridge, mgmtType)
   const address = ip ?? ''
   if (host.f.address === address) return
   db.set(host, { address })
@@ -269,7 +270,7 @@ export function bringPifUp(db: Db, pif: XObj<'PIF'>, o: { management?: boolean }
     const igmp = pool(db)?.f.igmp_snooping_enabled ? 'enabled' : 'disabled'
     if (pif.f.igmp_snooping_status !== igmp) db.set(pif, { igmp_snooping_status: igmp })
   }
-  if (bond && !wasAttached) bondCameUp(db, bond, host)
+  if (bond) bondCameUp(db, bond, host, !wasAttached)
 }
 
 /** Nm.bring_pif_down: the bridge goes and the PIF is no longer attached. */
@@ -280,9 +281,9 @@ export function bringPifDown(db: Db, pif: XObj<'PIF'>): void {
 /**
  * What networkd's monitor reports once a bond is up (network_monitor_thread.ml, monitor_master.ml): the bond
  * master's metrics (carrier if a member has one; the speeds of the active members added up; no PCI data), the
- * Bond's links_up, and — a bond seen for the first time with links down — a BOND_STATUS_CHANGED alert.
+ * Bond's links_up, and — for a bond it sees for the first time (`fresh`) with links down — a BOND_STATUS_CHANGED alert.
  */
-function bondCameUp(db: Db, bond: XObj<'Bond'>, host: XObj<'host'>): void {
+function bondCameUp(db: Db, bond: XObj<'Bond'>, host: XObj<'host'>, fresh: boolean): void {
   const master = db.get(bond.f.master, 'PIF')
   const slaves = db.referrers('PIF', 'bond_slave_of', bond.ref)
   const up = slaves.filter((s) => db.tryGet(s.f.metrics, 'PIF_metrics')?.f.carrier === true)
@@ -298,7 +299,7 @@ function bondCameUp(db: Db, bond: XObj<'Bond'>, host: XObj<'host'>): void {
     })
   }
   if (bond.f.links_up !== up.length) db.set(bond, { links_up: up.length })
-  if (up.length !== slaves.length) {
+  if (fresh && up.length !== slaves.length) {
     const ifaces = slaves.map((s) => s.f.device).sort().join('+')
     createMessage(db, 'BOND_STATUS_CHANGED', 3, 'Host', host.f.uuid, `The status of the ${ifaces} bond is: ${up.length}/${slaves.length} up`)
   }
@@ -614,9 +615,9 @@ export function isValidMac(mac: string): boolean {
 // ---------------------------------------------------------------------------------------------------------
 // The management interface (xapi_host.ml).
 
-/** Xapi_host.change_management_interface: the inventory names the bridge, then dom0's networking change. */
-export function changeManagementInterface(db: Db, host: XObj<'host'>, bridge: string): void {
-  onDom0NetworkingChange(db, host, bridge)
+/** Xapi_host.change_management_interface: the inventory names the bridge and address type, then dom0's networking change. */
+export function changeManagementInterface(db: Db, host: XObj<'host'>, bridge: string, type: PifF['primary_address_type']): void {
+  onDom0NetworkingChange(db, host, bridge, type)
 }
 
 /**
@@ -636,7 +637,7 @@ export function managementReconfigure(db: Db, pif: XObj<'PIF'>): void {
   if (pif.f.management) return
   const host = pifHost(db, pif)
   attachForManagement(db, net, host)
-  changeManagementInterface(db, host, net.f.bridge)
+  changeManagementInterface(db, host, net.f.bridge, pif.f.primary_address_type)
   updateManagementFlags(db, host.ref, net.f.bridge)
 }
 
