@@ -13,7 +13,7 @@ before(async () => {
 })
 
 const env = (home: string) => ({ XESIM_HOME: home, HOME: home, XESIM_SEED: '23', NODE_EXTRA_CA_CERTS: undefined, PATH: `${dirname(XE)}:${process.env.PATH}` })
-const sh = (home: string, script: string) => execa('bash', ['-euo', 'pipefail', '-c', script], { env: env(home), reject: false, stripFinalNewline: false })
+const sh = (home: string, script: string) => execa('bash', ['-euo', 'pipefail', '-c', script], { env: env(home), cwd: home, reject: false, stripFinalNewline: false })
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
 
 describe('e2e: network administration scripts (issue 4)', function () {
