@@ -322,7 +322,7 @@ const HOOK_LOADERS: Record<string, () => HookModule> = {
 /** Which hooks module serves a datamodel class; loaded only when a record of that class is used. */
 const HOOK_MODULES: Record<string, keyof typeof HOOK_LOADERS> = {
   pool: 'pool', host: 'host', host_cpu: 'host', pool_patch: 'host', pool_update: 'host', VM: 'vm',
-  SR: 'devices', PIF: 'devices', VIF: 'devices', VBD: 'devices', VDI: 'devices', network: 'devices', network_sriov: 'devices',
+  SR: 'devices', PIF: 'devices', VIF: 'devices', VBD: 'devices', VDI: 'devices', network: 'devices', network_sriov: 'devices', Bond: 'devices',
   subject: 'misc', VMSS: 'misc', PCI: 'misc', PGPU: 'misc', GPU_group: 'misc', VGPU_type: 'misc', VGPU: 'misc',
   Driver_variant: 'misc', Host_driver: 'misc', VTPM: 'misc', Rate_limit: 'misc',
 }

@@ -1,12 +1,16 @@
 // VIF rules: device and MAC checks, MAC generation from the VM's mac_seed (xapi_vif_helpers.ml gen_mac), the
 // operation checks and allowed_operations (xapi_vif_helpers.ml valid_operations), VIF.create/destroy
-// (xapi_vif.ml, xapi_vif_helpers.ml) and plug/unplug (message_forwarding.ml, xapi_xenops.ml).
+// (xapi_vif.ml, xapi_vif_helpers.ml), plug/unplug (message_forwarding.ml, xapi_xenops.ml), move and the guest IP
+// configuration (xapi_vif.ml).
 // Reference: xapi-model.md §3, §10. Re-expressed from xen-api at the reference commit.
 import type { Db, XObj } from './db'
 import { XapiError } from './errors'
 import { ocamlVariantHashtblFold } from './sr'
 import { hvmHotplugError, vmDomainType, isReserved } from './vbd'
 import { EPOCH, mapGet, type Ref, type XMap } from './values'
+import { assertValidCidr, assertValidIp, parseCidr } from './ip'
+import { assertCanSeeNetworks, attachNetwork } from './network'
+import { guestAgentReports, reportedNetworks } from './guest-metrics'
 
 export type VifOp = XObj<'VIF'>['f']['allowed_operations'][number]
 type LockingMode = XObj<'VIF'>['f']['locking_mode']
@@ -270,4 +274,114 @@ export function unplugVif(db: Db, vif: XObj<'VIF'>): void {
   assertVifOperation(db, vif, 'unplug')
   db.set(vif, { currently_attached: false })
   updateVifAllowedOperations(db, vif)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// VIF.move and the guest IP configuration (xapi_vif.ml).
+
+/** Xapi_vif.device_active: attached and the VM not suspended. */
+export function vifDeviceActive(db: Db, vif: XObj<'VIF'>): boolean {
+  const vm = db.get(vif.f.VM, 'VM')
+  return vif.f.currently_attached && vm.f.power_state !== 'Suspended'
+}
+
+/**
+ * Xapi_vif.move_internal: the VIF's network changes; an active VIF is moved by xenopsd to the new bridge, for which
+ * the network is first attached on the VM's host (Xapi_network.attach_for_vif: its PIFs there come up).
+ */
+export function moveVifInternal(db: Db, vif: XObj<'VIF'>, network: XObj<'network'>, active = vifDeviceActive(db, vif)): void {
+  db.set(vif, { network: network.ref })
+  if (!active) return
+  const vm = db.get(vif.f.VM, 'VM')
+  const host = db.tryGet(vm.f.resident_on, 'host')
+  if (host) attachNetwork(db, network, host)
+}
+
+/**
+ * VIF.move: an active VIF's new network must be reachable from the VM's host (VM_REQUIRES_NETWORK is reported as
+ * HOST_CANNOT_ATTACH_NETWORK [host, network]); a VIF with trunks needs a network without VLAN PIFs
+ * (NETWORK_INCOMPATIBLE_WITH_TRUNKS).
+ */
+export function moveVif(db: Db, vif: XObj<'VIF'>, network: XObj<'network'>): void {
+  const active = vifDeviceActive(db, vif)
+  if (active) {
+    const vm = db.get(vif.f.VM, 'VM')
+    const host = db.get(vm.f.resident_on, 'host')
+    try {
+      assertCanSeeNetworks(db, vm, host, [network.ref])
+    } catch (e) {
+      if (e instanceof XapiError && e.code === 'VM_REQUIRES_NETWORK') throw new XapiError('HOST_CANNOT_ATTACH_NETWORK', [host.ref, network.ref])
+      throw e
+    }
+  }
+  if ((vif.f.trunks ?? []).length > 0 && db.referrers('PIF', 'network', network.ref).some((p) => p.f.VLAN !== -1)) {
+    throw new XapiError('NETWORK_INCOMPATIBLE_WITH_TRUNKS', [network.ref])
+  }
+  moveVifInternal(db, vif, network, active)
+}
+
+type V4Mode = 'None' | 'Static' | 'DHCP'
+type V6Mode = 'None' | 'Static' | 'Autoconf'
+
+/** The locking mode in force: the network's default for network_default. */
+function effectiveLockingMode(db: Db, vif: XObj<'VIF'>): string {
+  return vif.f.locking_mode === 'network_default' ? db.get(vif.f.network, 'network').f.default_locking_mode : vif.f.locking_mode
+}
+
+/** assert_no_locking_mode_conflict: a locked VIF may only be given an address it is allowed. */
+function assertNoLockingConflict(db: Db, vif: XObj<'VIF'>, kind: 'ipv4' | 'ipv6', address: string): void {
+  if (effectiveLockingMode(db, vif) !== 'locked') return
+  const allowed = kind === 'ipv4' ? vif.f.ipv4_allowed : vif.f.ipv6_allowed
+  const c = parseCidr(kind, address)
+  if (c && !allowed.includes(c.address)) throw new XapiError('ADDRESS_VIOLATES_LOCKING_CONSTRAINT', [address])
+}
+
+/** assert_has_feature_static_ip_setting: the guest's agent reported feature-static-ip-setting=1 (VM_LACKS_FEATURE). */
+function assertStaticIpFeature(db: Db, vif: XObj<'VIF'>): void {
+  const vm = db.get(vif.f.VM, 'VM')
+  const gm = db.tryGet(vm.f.guest_metrics, 'VM_guest_metrics')
+  if (!gm || mapGet(gm.f.other, 'feature-static-ip-setting') !== '1') throw new XapiError('VM_LACKS_FEATURE', [vm.ref])
+}
+
+/** Static guest IP setting is a licensed feature (Features.Guest_ip_setting, "GuestIP"). */
+function assertGuestIpLicensed(db: Db): void {
+  const restrictions = db.all('pool')[0]?.f.restrictions ?? []
+  if (mapGet(restrictions, 'restrict_guest_ip_setting') === 'true') throw new XapiError('LICENCE_RESTRICTION', ['GuestIP'])
+}
+
+/** xenopsd passes an active VIF's configuration to the guest's agent, which applies it and reports its addresses. */
+function guestApplies(db: Db, vif: XObj<'VIF'>): void {
+  if (!vifDeviceActive(db, vif)) return
+  const vm = db.get(vif.f.VM, 'VM')
+  if (vm.f.power_state === 'Running') guestAgentReports(db, vm, reportedNetworks(db, vm))
+}
+
+/**
+ * VIF.configure_ipv4: Static needs the licence, an IPv4 CIDR address (INVALID_CIDR_ADDRESS_SPECIFIED), one the
+ * locking allows, and a valid gateway if given; every mode needs a guest agent with static IP setting. The VIF
+ * records [address] and the gateway; an active VIF's guest applies it.
+ */
+export function configureVifIpv4(db: Db, vif: XObj<'VIF'>, mode: V4Mode, address: string, gateway: string): void {
+  if (mode === 'Static') {
+    assertGuestIpLicensed(db)
+    assertValidCidr('ipv4', 'address', address)
+    assertNoLockingConflict(db, vif, 'ipv4', address)
+    if (gateway !== '') assertValidIp('ipv4', 'gateway', gateway)
+  }
+  assertStaticIpFeature(db, vif)
+  db.set(vif, { ipv4_configuration_mode: mode as XObj<'VIF'>['f']['ipv4_configuration_mode'], ipv4_addresses: [address], ipv4_gateway: gateway })
+  guestApplies(db, vif)
+}
+
+/** VIF.configure_ipv6: as configure_ipv4, for IPv6. */
+export function configureVifIpv6(db: Db, vif: XObj<'VIF'>, mode: V6Mode, address: string, gateway: string): void {
+  if (mode === 'Static') {
+    assertGuestIpLicensed(db)
+    assertValidCidr('ipv6', 'address', address)
+    assertNoLockingConflict(db, vif, 'ipv6', address)
+    if (gateway !== '') assertValidIp('ipv6', 'gateway', gateway)
+  }
+  assertStaticIpFeature(db, vif)
+  db.set(vif, { ipv6_configuration_mode: mode as XObj<'VIF'>['f']['ipv6_configuration_mode'], ipv6_addresses: [address], ipv6_gateway: gateway })
+  guestApplies(db, vif)
 }

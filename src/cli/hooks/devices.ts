@@ -3,6 +3,8 @@ import { XapiError } from '../../engine/errors'
 import { NULL_REF, type Ref } from '../../engine/values'
 import { srHost } from '../../engine/sr'
 import { attachError } from '../../engine/vbd'
+import { setPifProperty } from '../../engine/pif'
+import { setBondProperty } from '../../engine/bond'
 import { parseEnum, parseInt64Big } from '../enums'
 import type { Rec } from '../records'
 import { nameOf } from '../records'
@@ -38,6 +40,13 @@ const pifHooks: Record<string, Hook> = {
       return !m ? NID : m.f.duplex ? 'full' : m.f.carrier ? 'half' : 'unknown'
     },
   },
+  // set_in_map: PIF.set_property
+  properties: { addToMap: (rec, _f, k, v) => setPifProperty(rec.db, obj(rec, 'PIF'), k, v) },
+}
+
+const bondHooks: Record<string, Hook> = {
+  // set_in_map: Bond.set_property
+  properties: { addToMap: (rec, _f, k, v) => setBondProperty(rec.db, obj(rec, 'Bond'), k, v) },
 }
 
 const vifHooks: Record<string, Hook> = {
@@ -136,6 +145,7 @@ const networkHooks: Record<string, Hook> = {
 export const HOOKS: Record<string, Record<string, Hook>> = {
   SR: srHooks,
   PIF: pifHooks,
+  Bond: bondHooks,
   VIF: vifHooks,
   VBD: vbdHooks,
   VDI: vdiHooks,
