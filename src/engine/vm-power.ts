@@ -5,6 +5,7 @@
 // once. Reference: xapi-model.md §4 (power states, §4.3 observable effects), §5 (memory, placement), §16
 // (messages). Re-expressed from xen-api at the reference commit.
 import type { Db, XObj } from './db'
+import { attachNetwork } from './network'
 import { XapiError } from './errors'
 import { computeFreeMemory, hostCpuVendor, hostGuestFeatureset, isHostLive } from './host'
 import { vmDescription, vmMessage } from './message'
@@ -92,14 +93,11 @@ function syncConsoles(db: Db, vm: XObj<'VM'>, host: XObj<'host'> | undefined): v
   }
 }
 
-/** Xapi_network.attach_for_vm: the bridges of the VM's networks come up — a local managed PIF not plugged is plugged. */
+/** Xapi_network.attach_for_vm: the bridges of the VM's networks come up on the host (network.ts). */
 function attachNetworks(db: Db, vm: XObj<'VM'>, host: XObj<'host'>): void {
   for (const vif of db.referrers('VIF', 'VM', vm.ref)) {
     const net = db.tryGet(vif.f.network, 'network')
-    if (!net || !net.f.managed) continue
-    for (const pif of db.referrers('PIF', 'network', net.ref)) {
-      if (pif.f.host === host.ref && pif.f.managed && !pif.f.currently_attached) db.set(pif, { currently_attached: true })
-    }
+    if (net?.f.managed) attachNetwork(db, net, host)
   }
 }
 

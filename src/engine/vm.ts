@@ -7,6 +7,7 @@ import { XapiError } from './errors'
 import { NULL_REF, mapGet, type Ref } from './values'
 import { computeFreeMemory } from './host'
 import { freeVbdDevices } from './vbd'
+import { assertCanSeeNetworks } from './network'
 
 type DomainType = 'hvm' | 'pv' | 'pv_in_pvh' | 'pvh'
 
@@ -145,32 +146,6 @@ function isHostLive(db: Db, host: XObj<'host'>): boolean {
   return !!m && m.f.live
 }
 
-/** Xapi_network_attach_helpers.assert_can_see_named_networks for the VM's VIFs. */
-function assertCanSeeNetworks(db: Db, vm: XObj<'VM'>, host: XObj<'host'>): void {
-  const nets = db.referrers('VIF', 'VM', vm.ref).map((v) => v.f.network)
-  const available = (netRef: Ref): boolean => {
-    const net = db.tryGet(netRef, 'network')
-    if (!net) return false
-    const pifs = db.referrers('PIF', 'network', net.ref)
-    if (pifs.length > 0) return pifs.some((p) => p.f.host === host.ref)
-    if (mapGet(net.f.other_config, 'assume_network_is_shared') === 'true') return true
-    if (!net.f.managed) return true
-    // an internal network is pinned to the host of the running VMs already on it
-    const hosts = db.referrers('VIF', 'network', net.ref)
-      .map((v) => db.tryGet(v.f.VM, 'VM'))
-      .filter((v): v is XObj<'VM'> => !!v && v.f.power_state === 'Running')
-      .map((v) => v.f.resident_on)
-    return hosts.length === 0 || hosts.includes(host.ref)
-  }
-  const missing = nets.filter((n) => !available(n))
-  if (missing.length > 0) throw new XapiError('VM_REQUIRES_NETWORK', [vm.ref, missing[0]!])
-  // the network must be attachable here: its local PIF may not be a bond slave
-  for (const n of nets) {
-    const local = db.referrers('PIF', 'network', n).filter((p) => p.f.host === host.ref)
-    if (local.some((p) => p.f.bond_slave_of !== NULL_REF)) throw new XapiError('HOST_CANNOT_ATTACH_NETWORK', [host.ref, n])
-  }
-}
-
 /** assert_can_see_SRs: every SR holding one of the VM's disks (and its suspend image) is plugged on the host. */
 function assertCanSeeSrs(db: Db, vm: XObj<'VM'>, host: XObj<'host'>): void {
   const vdis = db.referrers('VBD', 'VM', vm.ref).filter((v) => !v.f.empty).map((v) => v.f.VDI)
@@ -201,7 +176,7 @@ export function assertCanBootHere(db: Db, vm: XObj<'VM'>, host: XObj<'host'>, op
     ])
   }
   assertCanSeeSrs(db, vm, host)
-  assertCanSeeNetworks(db, vm, host)
+  assertCanSeeNetworks(db, vm, host, db.referrers('VIF', 'VM', vm.ref).map((v) => v.f.network))
   // assert_usbs_available: each VUSB's group must have its (first) PUSB on this host
   for (const vusb of db.referrers('VUSB', 'VM', vm.ref)) {
     const pusb = db.referrers('PUSB', 'USB_group', vusb.f.USB_group)[0]
