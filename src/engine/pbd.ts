@@ -8,7 +8,7 @@ import { XapiError } from './errors'
 import { assertSrOperation, updateSrAllowedOperations } from './sr'
 import { defaultStat, smAttach } from './sr-types'
 import { dropForgottenSr, forgottenSr } from './sm-state'
-import { mapHas, type Ref, type XMap } from './values'
+import type { Ref, XMap } from './values'
 
 const masterOf = (db: Db): Ref => db.all('pool')[0]?.f.master ?? 'OpaqueRef:NULL'
 
@@ -58,7 +58,7 @@ export function plugPbd(db: Db, pbd: XObj<'PBD'>): void {
   const host = db.get(pbd.f.host, 'host')
   if (!sr.f.shared) {
     const other = db.referrers('PBD', 'SR', sr.ref).find((p) => p.f.currently_attached && p.f.host !== host.ref)
-    if (other) throw new XapiError('SR_NOT_SHARABLE', [sr.ref, other.f.host])
+    if (other) throw new XapiError('SR_NOT_SHARABLE', [sr.ref, db.get(other.f.host, 'host').ref])
   }
   const call = { db, type: sr.f.type, device_config: pbd.f.device_config, sm_config: sr.f.sm_config, host, sr }
   smAttach(call)
@@ -106,6 +106,3 @@ export function unplugPbd(db: Db, pbd: XObj<'PBD'>): void {
   db.set(pbd, { currently_attached: false })
   updateSrAllowedOperations(db, sr)
 }
-
-/** Whether a device-config names a local directory ISO library (legacy mode). */
-export const isLegacyIso = (dc: XMap) => mapHas(dc, 'legacy_mode')

@@ -71,12 +71,16 @@ function readFull(fd: number, b: Buffer): number {
 }
 
 /** Reports progress as a fraction, and lets task-cancel stop the transfer. */
-function ticker(t: TaskHandle, total: number, report: (p: number) => void) {
+function ticker(t: TaskHandle, total: number, report: (p: number) => void, everyMs = 200) {
+  let lastCheck = Date.now()
   return async (done: number) => {
     const p = total > 0 ? Math.min(1, done / total) : 1
     report(p)
     await t.progress(p)
-    await t.checkCancelled()
+    if (Date.now() - lastCheck >= everyMs) {
+      lastCheck = Date.now()
+      await t.checkCancelled()
+    }
   }
 }
 
@@ -165,6 +169,11 @@ export async function importVdi(
 class ExportOut {
   private pos = 0
   constructor(private d: Download) {}
+  /** n zero bytes: a hole in a file. */
+  async zeros(n: number): Promise<void> {
+    if (this.d.kind === 'stream') await this.d.write(Buffer.alloc(n))
+    else this.pos += n
+  }
   async write(b: Buffer): Promise<void> {
     if (this.d.kind === 'stream') await this.d.write(b)
     else {
@@ -226,7 +235,8 @@ export async function exportVdi(
           const len = Math.min(VHD_BLOCK, size - off)
           let data = r.read(off, len)
           if (data && sameAsBase(off, data)) data = null
-          await out.write(data ?? Buffer.alloc(len))
+          if (data) await out.write(data)
+          else await out.zeros(len)
           await tick(off + len)
         }
       } else if (fmt === 'vhd') {

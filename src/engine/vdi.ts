@@ -16,7 +16,7 @@ import {
   srCapabilities, srOperationPbd, srProvisioning, updateSrAllowedOperations, type SmCapability,
 } from './sr'
 import { EPOCH, NULL_REF, mapGet, xapiDate, type Ref, type XMap } from './values'
-import { copyVdiData, deletePlace, homeOf, isoImagePath, vdiPlace } from './vdi-data'
+import { copyVdiData, deletePlace, homeOf, isoImagePath, vdiExtents, vdiPlace } from './vdi-data'
 import { rememberVdis, storedVdi } from './sm-state'
 
 export type VdiOp = XObj<'VDI'>['f']['allowed_operations'][number]
@@ -776,7 +776,9 @@ export function copyVdi(db: Db, vdi: XObj<'VDI'>, args: VdiCopyArgs): XObj<'VDI'
     if (created) destroyVdi(db, created)
     throw e
   }
-  copyVdiData(homeOf(db), vdiPlace(db, vdi), vdiPlace(db, dst), vdi.f.virtual_size)
+  const dstPlace = vdiPlace(db, dst)
+  copyVdiData(homeOf(db), vdiPlace(db, vdi), dstPlace, vdi.f.virtual_size)
+  if (dstPlace.file === undefined) accountVdiWrite(db, dst, vdiExtents(homeOf(db), dst.f.uuid))
   updateVdiAllowedOperations(db, dst)
   return dst
 }
