@@ -116,7 +116,6 @@ export async function writeDynamicVhd(
 ): Promise<void> {
   const blocks = Math.ceil(size / VHD_BLOCK)
   // first pass: which blocks hold data
-  const used: Array<Buffer | null> = []
   const allocated: number[] = []
   for (let i = 0; i < blocks; i++) {
     const off = i * VHD_BLOCK
@@ -124,7 +123,6 @@ export async function writeDynamicVhd(
     const got = await src.read(off, len)
     let keep = got !== null && !isZero(got)
     if (keep && skip && (await skip(off, got!))) keep = false
-    used.push(null)
     if (keep) allocated.push(i)
   }
   const batBytes = Math.ceil((blocks * 4) / VHD_SECTOR) * VHD_SECTOR
@@ -151,7 +149,6 @@ export async function writeDynamicVhd(
     }
     await progress(Math.min(size, off + VHD_BLOCK))
   }
-  used.length = 0
   await out(footer)
 }
 

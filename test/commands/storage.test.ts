@@ -12,8 +12,10 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { cleanupHomes, seededHome, xe, type Result } from '../helpers'
 import { GiB, MiB, inWorld } from './device-helpers'
-import { vdiDataBytes, vdiExtents } from '../../src/engine/vdi-data'
-import { vhdFooter } from '../../src/engine/vhd-format'
+import { addExtent, vdiDataBytes, vdiExtents } from '../../src/engine/vdi-data'
+import { vhdFooter, vhdGeometry } from '../../src/engine/vhd-format'
+import { canonicalDevice, prettyXml, resolvable } from '../../src/engine/sr-types'
+import { spanText } from '../../src/cli/vdi-transfer'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const ok = (r: Result, stdout = '', what?: string) => assert.deepEqual(r, { stdout, stderr: '', code: 0 }, what)
@@ -640,5 +642,42 @@ describe('xe vdi-import / vdi-export (xe-cli-behaviour.md §8): the bytes, kept 
     ok(await xe(other, ['vdi-export', `uuid=${newRoot}`, `filename=${f}`]))
     assert.equal(statSync(f).size, 10 * GiB)
     assert.ok(readPrefix(f, bytes.length).equals(bytes))
+  })
+})
+
+describe('storage helpers: extents, the drivers\' XML, VHD geometry, the progress bar\'s span', () => {
+  it('extents merge and stay sorted (vdi-data.ts)', () => {
+    let xs = addExtent([], 10, 20)
+    xs = addExtent(xs, 30, 40)
+    xs = addExtent(xs, 0, 5)
+    assert.deepEqual(xs, [[0, 5], [10, 20], [30, 40]])
+    assert.deepEqual(addExtent(xs, 18, 31), [[0, 5], [10, 40]])
+    assert.deepEqual(addExtent(xs, 5, 10), [[0, 20], [30, 40]], 'touching ranges join')
+  })
+
+  it('XML as minidom.toprettyxml prints it: tabs, one-text elements on one line, empty elements self-closed, escapes', () => {
+    assert.equal(prettyXml({ tag: 'SRlist', children: [] }), `${XML}<SRlist/>\n`)
+    assert.equal(prettyXml({ tag: 'a', children: [{ tag: 'b', text: 'x<&>"y' }, { tag: 'c', children: [{ tag: 'd', text: '1' }] }] }),
+      `${XML}<a>\n\t<b>x&lt;&amp;&gt;&quot;y</b>\n\t<c>\n\t\t<d>1</d>\n\t</c>\n</a>\n`)
+  })
+
+  it('VHD CHS geometry follows the specification\'s appendix; the footer checksum verifies', () => {
+    assert.deepEqual(vhdGeometry(32768), [481, 4, 17])
+    assert.deepEqual(vhdGeometry(65535 * 255 * 16 + 1), [65535, 16, 255])
+    const f = vhdFooter(16 * MiB, 'dynamic', '00000000-0000-4000-8000-000000000000')
+    let sum = 0
+    for (let i = 0; i < 512; i++) if (i < 64 || i >= 68) sum += f[i]!
+    assert.equal(f.readUInt32BE(64), ~sum >>> 0)
+    assert.equal(f.toString('latin1', 28, 32), 'caml')
+  })
+
+  it('Mtime.Span.pp-like spans and host names the emulated resolver accepts', () => {
+    assert.equal(spanText(500), '500ns')
+    assert.equal(spanText(23_345_678), '23.3ms')
+    assert.equal(spanText(1_500_000_000), '1.5s')
+    assert.equal(spanText(125e9), '2min5s')
+    for (const n of ['10.0.0.5', 'nfs1', 'filer.example.com', 'fe80::1', '[2001:db8::5]']) assert.ok(resolvable(n), n)
+    for (const n of ['', 'bad..name', 'under_score.example', '-x', 'a b']) assert.ok(!resolvable(n), n)
+    assert.equal(canonicalDevice('/dev/disk/by-id/scsi-36d0946606c82a200deadbeef-part3'), '/dev/sda3')
   })
 })
