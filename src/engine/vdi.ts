@@ -16,7 +16,7 @@ import {
   srCapabilities, srOperationPbd, srProvisioning, updateSrAllowedOperations, type SmCapability,
 } from './sr'
 import { EPOCH, NULL_REF, mapGet, xapiDate, type Ref, type XMap } from './values'
-import { copyVdiData, deletePlace, homeOf, isoImagePath, vdiExtents, vdiPlace } from './vdi-data'
+import { copyVdiData, deletePlace, deleteVdiData, homeOf, isoImagePath, vdiExtents, vdiPlace } from './vdi-data'
 import { rememberVdis, storedVdi } from './sm-state'
 
 export type VdiOp = XObj<'VDI'>['f']['allowed_operations'][number]
@@ -233,6 +233,8 @@ interface Introduce {
 }
 
 function introduce(db: Db, sr: XObj<'SR'>, r: Introduce): XObj<'VDI'> {
+  // a new volume holds nothing yet: bytes some earlier world left under this uuid are not its own
+  deleteVdiData(homeOf(db), r.uuid)
   const vdi = db.create('VDI', {
     uuid: r.uuid,
     name_label: r.name_label,
