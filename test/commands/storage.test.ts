@@ -645,6 +645,25 @@ describe('xe vdi-import / vdi-export (xe-cli-behaviour.md §8): the bytes, kept 
   })
 })
 
+describe('VDI bytes and the world they belong to', function () {
+  after(cleanupHomes)
+
+  it('a world made again with the same seed does not see the bytes of the earlier world\'s VDIs', async () => {
+    const home = await seededHome(49)
+    const local = await srOf(home, 'Local storage')
+    const v = created(await xe(home, ['vdi-create', `sr-uuid=${local}`, 'name-label=a', 'virtual-size=2MiB']))
+    const f = join(tmpDir(), 'x')
+    writeFileSync(f, 'old bytes')
+    ok(await xe(home, ['vdi-import', `uuid=${v}`, `filename=${f}`]))
+    for (const n of ['world.db', 'world.db-wal', 'world.db-shm']) rmSync(join(home, n), { force: true })
+    await xe(home, ['pool-list', '--minimal'], { env: { XESIM_SEED: '49' } })
+    const again = created(await xe(home, ['vdi-create', `sr-uuid=${await srOf(home, 'Local storage')}`, 'name-label=a', 'virtual-size=2MiB']))
+    assert.equal(again, v, 'the same seed gives the same uuid')
+    const r = await xe(home, ['vdi-export', `uuid=${again}`, 'filename='])
+    assert.equal(r.stdout, '\0'.repeat(2 * MiB))
+  })
+})
+
 describe('storage helpers: extents, the drivers\' XML, VHD geometry, the progress bar\'s span', () => {
   it('extents merge and stay sorted (vdi-data.ts)', () => {
     let xs = addExtent([], 10, 20)
