@@ -4,10 +4,18 @@
 // SR operation runs through (message_forwarding.ml choose_pbd_for_sr, sm.ml assert_pbd_is_plugged) and the space
 // accounting the SM drivers do on VDI create/destroy/resize/snapshot (xapi-project/sm v3.2.12: SR._db_update,
 // LVHDSR._updateStats, FileSR._update). Reference: xapi-model.md §11. Re-expressed from the sources.
+import { statSync } from 'node:fs'
 import type { Db, XObj } from './db'
 import { XapiError } from './errors'
+import { createPbdRecord, plugPbd } from './pbd'
 import { enumValues } from './schema'
-import { NULL_REF, mapGet, type Ref } from './values'
+import {
+  assertSmDriver, canonicalDevice, fsStat, isoDirectory, listIsoImages, NETWORK_STORAGE_BYTES, smCreate, smFailure, smProbe, type IsoImage,
+} from './sr-types'
+import { dropForgottenSr, dropForgottenVdis, forgottenSrs, forgottenVdis, rememberSr, rememberVdis, storedVdi } from './sm-state'
+import { NULL_REF, mapGet, mapHas, type Ref, type XMap } from './values'
+import { dbForgetVdi, introduceVdiRecord, updateVdiAllowedOperations } from './vdi'
+import { deleteVdiData, homeOf } from './vdi-data'
 
 // ---------------------------------------------------------------------------------------------------------
 // OCaml's Hashtbl, enough to know the order Hashtbl.fold visits string keys in (runtime/hash.c caml_hash with
@@ -356,4 +364,258 @@ export function accountSrSpace(db: Db, sr: XObj<'SR'>, delta: { virtual?: number
     patch.physical_utilisation = used
   }
   if (Object.keys(patch).length > 0) db.set(sr, patch)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The SR lifecycle: SR.create / introduce / forget / destroy / scan / update / probe (xapi_sr.ml, message_forwarding.ml
+// SR module, storage_access.ml create_sr / destroy_sr, storage_smapiv1.ml; the drivers' side in sr-types.ts).
+// Reference: xapi-model.md §3 (SR.forget / SR.destroy cascades), §11.1–§11.2; xe-cli-behaviour.md §9 (sr-create).
+
+export interface SrCreateArgs {
+  host: XObj<'host'>
+  device_config: XMap
+  physical_size: number
+  name_label: string
+  name_description: string
+  type: string
+  content_type: string
+  shared: boolean
+  sm_config: XMap
+}
+
+export interface SrIntroduceArgs {
+  uuid: string
+  name_label: string
+  name_description: string
+  type: string
+  content_type: string
+  shared: boolean
+  sm_config: XMap
+}
+
+/** Xapi_sr.introduce: the record only (SR_UUID_EXISTS [uuid]); sizes unknown (-1) until attached. */
+export function introduceSr(db: Db, a: SrIntroduceArgs): XObj<'SR'> {
+  const uuid = a.uuid === '' ? db.ids.uuid() : a.uuid
+  if (db.byUuid('SR', uuid)) throw new XapiError('SR_UUID_EXISTS', [uuid])
+  const sr = db.create('SR', {
+    uuid, name_label: a.name_label, name_description: a.name_description, allowed_operations: [], current_operations: [],
+    virtual_allocation: 0, physical_utilisation: -1, physical_size: -1, content_type: a.content_type, type: a.type.toLowerCase(),
+    shared: a.shared, other_config: [], sm_config: a.sm_config, blobs: [], tags: [], local_cache_enabled: false,
+    introduced_by: NULL_REF, clustered: false, is_tools_sr: false,
+  })
+  updateSrAllowedOperations(db, sr)
+  return sr
+}
+
+/** Whether the SR's storage keeps VDIs of its own (forgotten ones come back on SR.scan). */
+const keepsForgottenVdis = (sr: XObj<'SR'>) => !['iso', 'udev', 'dummy'].includes(sr.f.type)
+
+/** The device or LUN a forgotten SR of a block-based type lives on (a new SR there overwrites it). */
+function blockIdentity(type: string, dc: XMap): string | undefined {
+  if (type === 'lvm' || type === 'ext') {
+    const d = mapGet(dc, 'device')
+    return d === undefined ? undefined : d.split(',').map(canonicalDevice).sort().join(',')
+  }
+  if (type === 'lvmoiscsi' || type === 'lvmohba') return mapGet(dc, 'SCSIid')
+  return undefined
+}
+
+/** Forgets the leftovers of forgotten SRs that a new SR was just created over (their VDI bytes go too). */
+function overwriteForgotten(db: Db, type: string, dc: XMap): void {
+  const id = blockIdentity(type, dc)
+  if (id === undefined) return
+  const home = homeOf(db)
+  for (const s of forgottenSrs(db)) {
+    const sid = blockIdentity(s.type, s.device_config)
+    if (sid === undefined || !sid.split(',').some((d) => id.split(',').includes(d))) continue
+    for (const v of forgottenVdis(db, s.uuid)) deleteVdiData(home, v.uuid)
+    dropForgottenSr(db, s.uuid, true)
+  }
+}
+
+/**
+ * SR.create: the record, then its PBDs — one per host of the pool when shared (coordinator first), else one for
+ * `host` — then the SM driver creates the SR (its device-config errors; SR_UNKNOWN_DRIVER for unregistered types)
+ * and every PBD is plugged; the new SR reports its sizes.
+ */
+export function createSr(db: Db, a: SrCreateArgs): XObj<'SR'> {
+  const sr = introduceSr(db, { uuid: db.ids.uuid(), ...a })
+  const master = db.all('pool')[0]?.f.master
+  const hosts = a.shared ? [...db.all('host').filter((h) => h.ref === master), ...db.all('host').filter((h) => h.ref !== master)] : [a.host]
+  const pbds = hosts.map((h) => createPbdRecord(db, h, sr, a.device_config))
+  assertSmDriver(db, sr.f.type)
+  const made = smCreate({ db, type: sr.f.type, device_config: a.device_config, sm_config: a.sm_config, host: a.host, sr, physical_size: a.physical_size })
+  if (made.sm_config && made.sm_config.length > 0) {
+    const keys = new Set(made.sm_config.map(([k]) => k))
+    db.set(sr, { sm_config: [...made.sm_config, ...a.sm_config.filter(([k]) => !keys.has(k))] })
+  }
+  if (made.stat) db.set(sr, made.stat)
+  overwriteForgotten(db, sr.f.type, a.device_config)
+  for (const p of pbds) plugPbd(db, p)
+  updateSrAllowedOperations(db, sr)
+  return sr
+}
+
+function assertAllPbdsUnplugged(db: Db, sr: XObj<'SR'>): void {
+  if (db.referrers('PBD', 'SR', sr.ref).some((p) => p.f.currently_attached)) throw new XapiError('SR_HAS_PBD', [sr.ref])
+}
+
+/** Xapi_sr.really_forget: PBDs, VDI records (their VBDs are left pointing at nothing) and the SR record. */
+function reallyForget(db: Db, sr: XObj<'SR'>): void {
+  for (const p of [...db.referrers('PBD', 'SR', sr.ref)]) db.destroy(p)
+  for (const v of [...db.referrers('VDI', 'SR', sr.ref)]) db.destroy(v)
+  db.destroy(sr)
+}
+
+/**
+ * SR.forget: every PBD must be unplugged (SR_HAS_PBD); the records go, the storage keeps the SR and its VDIs
+ * (sr-probe finds it, sr-introduce + pbd-create + pbd-plug + sr-scan bring it back).
+ */
+export function forgetSr(db: Db, sr: XObj<'SR'>): void {
+  assertSrOperation(db, sr, 'forget')
+  assertAllPbdsUnplugged(db, sr)
+  if (keepsForgottenVdis(sr)) {
+    const pbd = db.referrers('PBD', 'SR', sr.ref)[0]
+    rememberSr(db, {
+      uuid: sr.f.uuid, type: sr.f.type, content_type: sr.f.content_type, name_label: sr.f.name_label, name_description: sr.f.name_description,
+      shared: sr.f.shared, sm_config: sr.f.sm_config, device_config: pbd?.f.device_config ?? [], physical_size: sr.f.physical_size,
+      physical_utilisation: sr.f.physical_utilisation,
+    })
+    rememberVdis(db, sr.f.uuid, db.referrers('VDI', 'SR', sr.ref).map((v) => storedVdi(db, v)))
+  }
+  reallyForget(db, sr)
+}
+
+/**
+ * SR.destroy: refused while a PBD is attached (SR_HAS_PBD), without PBDs (SR_HAS_NO_PBDS), with managed VDIs
+ * (SR_NOT_EMPTY), with other-config:indestructible=true (SR_INDESTRUCTIBLE) or while a host uses it as its local
+ * cache (SR_IS_CACHE_SR); the SM driver refuses an SR still holding volumes (forgotten VDIs too: SR_NOT_EMPTY).
+ * The storage and every record go.
+ */
+export function destroySr(db: Db, sr: XObj<'SR'>): void {
+  assertSrOperation(db, sr, 'destroy')
+  assertAllPbdsUnplugged(db, sr)
+  if (mapGet(sr.f.other_config, 'indestructible') === 'true') throw new XapiError('SR_INDESTRUCTIBLE', [sr.ref])
+  const cache = db.all('host').find((h) => h.f.local_cache_sr === sr.ref)
+  if (cache) throw new XapiError('SR_IS_CACHE_SR', [cache.ref])
+  const backend = srBackend(sr)
+  const vdis = db.referrers('VDI', 'SR', sr.ref)
+  const forgotten = forgottenVdis(db, sr.f.uuid)
+  if ((backend === 'lvhd' || backend === 'file') && (vdis.some((v) => v.f.type !== 'rrd') || forgotten.length > 0)) {
+    throw new XapiError('SR_NOT_EMPTY', [])
+  }
+  const home = homeOf(db)
+  for (const v of vdis) deleteVdiData(home, v.f.uuid)
+  for (const v of forgotten) deleteVdiData(home, v.uuid)
+  dropForgottenSr(db, sr.f.uuid, true)
+  reallyForget(db, sr)
+}
+
+/** SR.update: needs an attached PBD (SR_HAS_NO_PBDS); the SM refreshes the SR's sizes. */
+export function updateSr(db: Db, sr: XObj<'SR'>): void {
+  srOperationPbd(db, sr)
+  if (sr.f.type === 'udev') {
+    const sum = db.referrers('VDI', 'SR', sr.ref).reduce((n, v) => n + v.f.virtual_size, 0)
+    db.set(sr, { physical_size: sum, physical_utilisation: sum, virtual_allocation: sum })
+  }
+  db.set(sr, { clustered: false })
+}
+
+const ISO_UUID_NAME = /^([0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12})\.(iso|img)/i
+
+/** ISOVDI: names and tools-ISO version keys of an image file (legacy mode recognises the tools ISOs). */
+function isoVdiNaming(file: string, legacy: boolean): { name_label: string; sm_config: XMap } {
+  if (legacy && (file.startsWith('xs-tools') || file.startsWith('guest-tools'))) {
+    const vsn = file.slice(file.indexOf('tools') + 'tools'.length, file.length - '.iso'.length).replace(/^-+|-+$/g, '')
+    const i = vsn.indexOf('-')
+    const [version, build] = i < 0 ? [vsn, '0'] : [vsn.slice(0, i), vsn.slice(i + 1)]
+    return { name_label: file.startsWith('xs-') ? 'xs-tools.iso' : 'guest-tools.iso', sm_config: [['xs-tools-version', version], ['xs-tools-build', build]] }
+  }
+  return { name_label: file, sm_config: [] }
+}
+
+/**
+ * SR.scan: the SR must allow scan and have an attached PBD (SR_HAS_NO_PBDS). The storage is reconciled with the
+ * records: an ISO library's image files appear as read-only VDIs named after them (a file named <uuid>.iso keeps
+ * that uuid) and VDIs whose file is gone are forgotten (a CD drive holding one is emptied); a block or file SR gets
+ * its forgotten VDIs back. virtual_allocation becomes the sum of the VDIs' virtual sizes.
+ */
+export function scanSr(db: Db, sr: XObj<'SR'>): void {
+  assertSrOperation(db, sr, 'scan')
+  const pbd = srOperationPbd(db, sr)
+  let stat: { physical_size: number; physical_utilisation: number } | undefined
+  const vdis = () => db.referrers('VDI', 'SR', sr.ref)
+  switch (sr.f.type) {
+    case 'iso': {
+      if (sr.f.is_tools_sr) break // the tools ISOs of dom0 are emulated, not read from this machine
+      const dc = pbd.f.device_config
+      const dir = isoDirectory(dc)
+      let images: IsoImage[] = []
+      if (dir !== undefined) {
+        let isDir = false
+        try {
+          isDir = statSync(dir).isDirectory()
+        } catch {
+          isDir = false
+        }
+        if (!isDir) throw smFailure('SRUnavailable', `no such directory ${dir}`)
+        images = listIsoImages(dir)
+        stat = fsStat(dir)
+      } else stat = { physical_size: NETWORK_STORAGE_BYTES, physical_utilisation: 0 }
+      const byLocation = new Map(vdis().map((v) => [v.f.location, v]))
+      const onDisk = new Set(images.map((i) => i.name))
+      for (const v of vdis()) if (!onDisk.has(v.f.location)) dbForgetVdi(db, v)
+      for (const img of images) {
+        const have = byLocation.get(img.name)
+        if (have) {
+          const created = mapHas(have.f.sm_config, 'created')
+          const patch: Partial<XObj<'VDI'>['f']> = {}
+          if (have.f.virtual_size !== img.size) patch.virtual_size = img.size
+          if (have.f.physical_utilisation !== img.size) patch.physical_utilisation = img.size
+          if (have.f.read_only !== !created) patch.read_only = !created
+          if (Object.keys(patch).length > 0) db.set(have, patch)
+          continue
+        }
+        const m = ISO_UUID_NAME.exec(img.name)
+        const uuid = m && !db.byUuid('VDI', m[1]!.toLowerCase()) ? m[1]!.toLowerCase() : db.ids.uuid()
+        const naming = isoVdiNaming(img.name, dir !== undefined)
+        introduceVdiRecord(db, sr, {
+          uuid, name_label: naming.name_label, name_description: '', type: 'user', read_only: true, location: img.name,
+          virtual_size: img.size, physical_utilisation: img.size, sm_config: naming.sm_config,
+        })
+      }
+      break
+    }
+    case 'udev':
+      // no removable device is plugged into the emulated host
+      for (const v of vdis()) dbForgetVdi(db, v)
+      stat = { physical_size: 0, physical_utilisation: 0 }
+      break
+    case 'dummy':
+      stat = { physical_size: 2000000000000, physical_utilisation: 0 }
+      break
+    default: {
+      const present = new Set(vdis().map((v) => v.f.location))
+      const back: string[] = []
+      for (const s of forgottenVdis(db, sr.f.uuid)) {
+        back.push(s.uuid)
+        if (present.has(s.location) || db.byUuid('VDI', s.uuid)) continue
+        const { snapshot_of_uuid, ...f } = s
+        const v = db.create('VDI', { ...f, SR: sr.ref, snapshot_of: db.byUuid('VDI', snapshot_of_uuid)?.ref ?? NULL_REF })
+        present.add(s.location)
+        updateVdiAllowedOperations(db, v)
+      }
+      dropForgottenVdis(db, sr.f.uuid, back)
+    }
+  }
+  const patch: Partial<XObj<'SR'>['f']> = { virtual_allocation: vdis().reduce((n, v) => n + v.f.virtual_size, 0), clustered: false }
+  if (stat) Object.assign(patch, stat)
+  if (mapHas(sr.f.other_config, 'dirty')) patch.other_config = sr.f.other_config.filter(([k]) => k !== 'dirty')
+  db.set(sr, patch)
+  updateSrAllowedOperations(db, sr)
+}
+
+/** SR.probe on `host`: the driver's XML (its device-config errors otherwise). */
+export function probeSr(db: Db, host: XObj<'host'>, type: string, device_config: XMap, sm_config: XMap): string {
+  return smProbe({ db, type: type.toLowerCase(), device_config, sm_config, host })
 }

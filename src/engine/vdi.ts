@@ -8,6 +8,7 @@
 // Storage is emulated at the level the database shows: sizes, locations, sm_config keys, and the VHD trees the
 // SM drivers build on snapshot/clone ("base copy" parents, sm_config:vhd-parent). Guest writes are not
 // emulated: a VHD leaf counts as holding data only while a VBD has it attached read/write (see snapshot).
+import { closeSync, existsSync, ftruncateSync, openSync } from 'node:fs'
 import type { Db, XObj } from './db'
 import { XapiError } from './errors'
 import {
@@ -15,6 +16,8 @@ import {
   srCapabilities, srOperationPbd, srProvisioning, updateSrAllowedOperations, type SmCapability,
 } from './sr'
 import { EPOCH, NULL_REF, mapGet, xapiDate, type Ref, type XMap } from './values'
+import { copyVdiData, deletePlace, deleteVdiData, homeOf, isoImagePath, vdiExtents, vdiPlace } from './vdi-data'
+import { rememberVdis, storedVdi } from './sm-state'
 
 export type VdiOp = XObj<'VDI'>['f']['allowed_operations'][number]
 export type VdiType = XObj<'VDI'>['f']['type']
@@ -230,6 +233,8 @@ interface Introduce {
 }
 
 function introduce(db: Db, sr: XObj<'SR'>, r: Introduce): XObj<'VDI'> {
+  // a new volume holds nothing yet: bytes some earlier world left under this uuid are not its own
+  deleteVdiData(homeOf(db), r.uuid)
   const vdi = db.create('VDI', {
     uuid: r.uuid,
     name_label: r.name_label,
@@ -323,6 +328,18 @@ function smCreate(db: Db, sr: XObj<'SR'>, a: Required<Pick<VdiCreateArgs, 'name_
       const uuid = db.ids.uuid()
       const location = path ?? `${uuid}.img`
       if (db.referrers('VDI', 'SR', sr.ref).some((v) => v.f.location === location)) throw smError('VDIExists')
+      // ISOVDI.create: in a library kept in a real directory, the image file is made (sparse, of the VDI's size)
+      const file = isoImagePath(db, sr, location)
+      if (file !== undefined) {
+        if (existsSync(file)) throw smError('VDIExists')
+        try {
+          const fd = openSync(file, 'wx', 0o644)
+          ftruncateSync(fd, Math.max(0, a.virtual_size))
+          closeSync(fd)
+        } catch {
+          throw smError('VDICreate', `could not create file: "${file}"`)
+        }
+      }
       return introduce(db, sr, {
         ...base, uuid, read_only: false, location, virtual_size: a.virtual_size, physical_utilisation: 0,
         sm_config: dictSet(a.sm_config, 'created', smDateString(db.clock.now())),
@@ -562,6 +579,7 @@ function snapshotOrClone(db: Db, vdi: XObj<'VDI'>, kind: SnapKind): XObj<'VDI'> 
       type: vdi.f.type, sharable: vdi.f.sharable, read_only: vdi.f.read_only, other_config: vdi.f.other_config,
       xenstore_data: vdi.f.xenstore_data, sm_config: [], tags: [],
     })
+    copyVdiData(homeOf(db), vdiPlace(db, vdi), vdiPlace(db, made))
     updateVdiAllowedOperations(db, made)
     updateVdiAllowedOperations(db, vdi)
     return made
@@ -574,6 +592,7 @@ function snapshotOrClone(db: Db, vdi: XObj<'VDI'>, kind: SnapKind): XObj<'VDI'> 
     on_boot: vdi.f.on_boot, allow_caching: vdi.f.allow_caching, tags: vdi.f.tags,
   })
   if (kind === 'snapshot') db.set(copy, { is_a_snapshot: true, snapshot_of: vdi.ref })
+  copyVdiData(homeOf(db), vdiPlace(db, vdi), vdiPlace(db, copy))
   updateVdiAllowedOperations(db, copy)
   updateVdiAllowedOperations(db, vdi)
   updateSrAllowedOperations(db, sr)
@@ -605,7 +624,9 @@ export function cloneVdi(db: Db, vdi: XObj<'VDI'>): XObj<'VDI'> {
 function smDelete(db: Db, sr: XObj<'SR'>, vdi: XObj<'VDI'>): void {
   const backend = srBackend(sr)
   const parent = vhdParentLocation(vdi)
+  const place = vdiPlace(db, vdi)
   db.destroy(vdi)
+  deletePlace(homeOf(db), place)
   if (backend === 'lvhd' || backend === 'file' || backend === 'other') {
     accountSrSpace(db, sr, { virtual: -vdi.f.virtual_size, physical: -vdi.f.physical_utilisation })
     collectVhdGarbage(db, sr, parent)
@@ -641,7 +662,79 @@ export function destroyVdi(db: Db, vdi: XObj<'VDI'>): void {
 /** VDI.forget: only the database record goes (the data stays and reappears on SR.scan); VBDs keep pointing at it. */
 export function forgetVdi(db: Db, vdi: XObj<'VDI'>): void {
   assertVdiOperation(db, vdi, 'forget')
+  const sr = srOf(db, vdi)
+  if (!['iso', 'udev', 'dummy'].includes(sr.f.type)) rememberVdis(db, sr.f.uuid, [storedVdi(db, vdi)])
   db.destroy(vdi)
+}
+
+/**
+ * VDI.db_forget, as an SR scan calls it for a VDI whose volume or file is gone: the record goes, and a CD drive
+ * holding it (its newest VBD, when that is a CD) is left empty (CA-419840).
+ */
+export function dbForgetVdi(db: Db, vdi: XObj<'VDI'>): void {
+  const first = db.referrers('VBD', 'VDI', vdi.ref).at(-1)
+  if (first && first.f.type === 'CD') db.set(first, { VDI: NULL_REF, empty: true })
+  db.destroy(vdi)
+}
+
+/** A VDI record as an SM driver's scan introduces it (VDI.py _db_introduce). */
+export function introduceVdiRecord(db: Db, sr: XObj<'SR'>, r: Introduce): XObj<'VDI'> {
+  return introduce(db, sr, r)
+}
+
+export interface VdiIntroduceArgs {
+  uuid: string
+  sr: XObj<'SR'>
+  name_label: string
+  name_description: string
+  type: VdiType
+  sharable: boolean
+  other_config: XMap
+  xenstore_data: XMap
+  sm_config: XMap
+  location: string
+}
+
+/**
+ * VDI.introduce: the SR must allow vdi_introduce (SR_OPERATION_NOT_SUPPORTED: only the dummy and udev drivers can)
+ * and be attached (SR_HAS_NO_PBDS); the location must be new to the SR (LOCATION_NOT_UNIQUE [sr, location]). The
+ * driver makes the record (a failure: INTERNAL_ERROR Vdi_does_not_exist), then xapi sets the fields it owns —
+ * name and description only when given.
+ */
+export function introduceVdi(db: Db, a: VdiIntroduceArgs): XObj<'VDI'> {
+  const sr = a.sr
+  assertSrOperation(db, sr, 'vdi_introduce')
+  const pbd = srOperationPbd(db, sr)
+  assertPbdIsPlugged(db, sr, pbd.f.host)
+  for (const v of db.referrers('VDI', 'SR', sr.ref)) {
+    if (v.f.location === a.location && v.f.uuid !== a.uuid) throw new XapiError('LOCATION_NOT_UNIQUE', [sr.ref, a.location])
+  }
+  const missing = () => new XapiError('INTERNAL_ERROR', [`Storage_interface.Storage_error(Vdi_does_not_exist(${JSON.stringify(a.location)}))`])
+  if (db.referrers('VDI', 'SR', sr.ref).some((v) => v.f.uuid === a.uuid) || (srBackend(sr) !== 'dummy' && srBackend(sr) !== 'udev')) throw missing()
+  // udevVDI.load: the device path is its name (a missing device reads as size 0); DummyVDI: size 0
+  const vdi = introduce(db, sr, {
+    uuid: a.uuid, name_label: srBackend(sr) === 'udev' ? a.location : '', name_description: '', type: 'user', read_only: false,
+    location: a.location, virtual_size: 0, physical_utilisation: 0, sm_config: passThrough(a.sm_config),
+  })
+  db.set(vdi, { other_config: a.other_config, xenstore_data: a.xenstore_data, sharable: a.sharable, type: a.type })
+  if (a.name_label !== '') db.set(vdi, { name_label: a.name_label })
+  if (a.name_description !== '') db.set(vdi, { name_description: a.name_description })
+  updateVdiAllowedOperations(db, vdi)
+  updateSrAllowedOperations(db, sr)
+  return vdi
+}
+
+/**
+ * VDI.update: the VDI must allow update (the SM's VDI_UPDATE: SR_OPERATION_NOT_SUPPORTED otherwise; VDI_IN_USE
+ * while attached) and its SR be attached (SR_HAS_NO_PBDS); the driver's view of the VDI is what the records
+ * already say.
+ */
+export function updateVdi(db: Db, vdi: XObj<'VDI'>): void {
+  const sr = srOf(db, vdi)
+  assertVdiOperation(db, vdi, 'update')
+  const pbd = srOperationPbd(db, sr)
+  assertPbdIsPlugged(db, sr, pbd.f.host)
+  updateVdiAllowedOperations(db, vdi)
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -685,6 +778,9 @@ export function copyVdi(db: Db, vdi: XObj<'VDI'>, args: VdiCopyArgs): XObj<'VDI'
     if (created) destroyVdi(db, created)
     throw e
   }
+  const dstPlace = vdiPlace(db, dst)
+  copyVdiData(homeOf(db), vdiPlace(db, vdi), dstPlace, vdi.f.virtual_size)
+  if (dstPlace.file === undefined) accountVdiWrite(db, dst, vdiExtents(homeOf(db), dst.f.uuid))
   updateVdiAllowedOperations(db, dst)
   return dst
 }
@@ -746,4 +842,24 @@ export function resizeVdi(db: Db, vdi: XObj<'VDI'>, size: number, online = false
   db.set(vdi, { virtual_size: newSize })
   updateVdiAllowedOperations(db, vdi)
   updateSrAllowedOperations(db, sr)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Space taken by written data.
+
+/**
+ * After bytes were written into a VDI (vdi-import): a VHD file grows by one block (its 512-byte sector bitmap and
+ * 2 MiB of data) for each 2 MiB block holding data, and its SR's utilisation with it. LVM volumes (thick) and raw
+ * images already hold their full size.
+ */
+export function accountVdiWrite(db: Db, vdi: XObj<'VDI'>, extents: Array<[number, number]>): void {
+  const sr = srOf(db, vdi)
+  const backend = srBackend(sr)
+  if ((backend !== 'file' && backend !== 'other') || isRawVdi(vdi)) return
+  const blocks = new Set<number>()
+  for (const [a, b] of extents) for (let i = Math.floor(a / VHD_BLOCK_SIZE); i * VHD_BLOCK_SIZE < b; i++) blocks.add(i)
+  const used = vhdFileSize(vdi.f.virtual_size) + blocks.size * (VHD_BLOCK_SIZE + 512)
+  if (used <= vdi.f.physical_utilisation) return
+  accountSrSpace(db, sr, { physical: used - vdi.f.physical_utilisation })
+  db.set(vdi, { physical_utilisation: used })
 }
