@@ -1,8 +1,9 @@
 // Whole-world operations for xesim itself: reset, save to a file, load from a file.
-import { existsSync, renameSync } from 'node:fs'
+import { existsSync, renameSync, rmSync } from 'node:fs'
 import { WorldStateError } from './errors'
 import { checkVersion, openStore, SCHEMA_VERSION, worldFile, type Store } from './store'
 import { buildWorld, withWorld, type BuildOptions } from './world'
+import { dataDir } from './vdi-data'
 
 /** Recreates the default world. A world that cannot be opened is moved aside, never deleted. */
 export function resetWorld(home: string, opts: BuildOptions): { movedAside?: string } {
@@ -27,6 +28,8 @@ export function resetWorld(home: string, opts: BuildOptions): { movedAside?: str
     else store.createSchema()
     buildWorld(store, opts)
     store.commit()
+    // the old world's disk contents go with it
+    rmSync(dataDir(home), { recursive: true, force: true })
   } catch (e) {
     store.rollback()
     throw e

@@ -20,7 +20,7 @@ export type Extent = [number, number]
 /** XESIM_HOME of a transaction's world (the directory of its world.db). */
 export const homeOf = (db: Db): string => dirname(db.store.file)
 
-const dataDir = (home: string) => join(home, 'vdi-data')
+export const dataDir = (home: string) => join(home, 'vdi-data')
 const imgPath = (home: string, uuid: string) => join(dataDir(home), `${uuid}.img`)
 const mapPath = (home: string, uuid: string) => join(dataDir(home), `${uuid}.extents`)
 
