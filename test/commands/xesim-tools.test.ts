@@ -1,23 +1,28 @@
 // xesim's tools for people and CI (issue 7): world diffs (src/engine/diff.ts, `xesim diff`), the pool
-// overview (src/engine/status.ts, `xesim status`). The formats are xesim's own (issue 7); field names and values follow xe's records:
+// overview (src/engine/status.ts, `xesim status`) and xe's shell completion (src/cli/complete.ts,
+// `xesim completion`). The formats are xesim's own (issue 7); field names and values follow xe's records:
 // names from src/tables/records (xe-cli-behaviour.md §3.2), values as xe renders them (§3.3: refs as
 // uuids, `<not in database>` for null refs, maps `k: v; …`, sets `a; b`).
 import assert from 'node:assert/strict'
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Chalk } from 'chalk'
 import { cliFieldName, diffWorlds, snapshotFile, snapshotHome } from '../../src/engine/diff'
 import { WorldStateError } from '../../src/engine/errors'
 import { guestAddresses, poolStatus } from '../../src/engine/status'
 import { withWorld } from '../../src/engine/world'
+import { complete, completeMain, lineFromWords } from '../../src/cli/complete'
+import { bashCompletion, zshCompletion } from '../../src/cli/completion-scripts'
+import { shellWords, splitLine } from '../../src/cli/shell-words'
 import { diffJson, formatBytes, renderDiff, renderStatus } from '../../src/cli/xesim-view'
-import { cleanupHomes, seededHome, tmpHome, xe, XESIM } from '../helpers'
+import { cleanupHomes, repoRoot, seededHome, tmpHome, xe, XESIM } from '../helpers'
 
 let execa: typeof import('execa').execa
 before(async () => {
   ;({ execa } = await import('execa'))
 })
 
+const COMPLETE = join(repoRoot, 'bin', 'xesim-complete')
 const ok = async (home: string, args: string[]) => {
   const r = await xe(home, args)
   assert.equal(r.code, 0, `xe ${args.join(' ')}: ${r.stderr}`)
@@ -239,6 +244,119 @@ describe('xesim tools (issue 7)', function () {
       assert.equal(tty.exitCode, 0, tty.stderr)
       assert.ok(tty.stdout.includes(ESC), 'colours on a terminal')
       assert.ok(!(await run({ NO_COLOR: '1' })).stdout.includes(ESC))
+    })
+  })
+
+  describe('completion', () => {
+    const env = (home: string) => ({ XESIM_HOME: home, HOME: home })
+
+    it('offers verbs, then parameters (name= and map:), skipping those given', async () => {
+      const home = await seededHome(11)
+      assert.deepEqual(complete({ shell: 'bash', line: 'xe vm-star', cur: 'vm-star', env: env(home) }), ['vm-start'])
+      assert.ok(complete({ shell: 'bash', line: 'xe ', cur: '', env: env(home) }).length > 300)
+      assert.ok(!complete({ shell: 'bash', line: 'xe ', cur: '', env: env(home) }).includes('blob-get'), 'hidden verbs are not offered')
+      assert.deepEqual(complete({ shell: 'bash', line: 'xe help vm-unin', cur: 'vm-unin', env: env(home) }), ['vm-uninstall'])
+      // vm-start: <vm-selectors> (vm=) and its optional parameters, as in commands.json
+      assert.deepEqual(complete({ shell: 'bash', line: 'xe vm-start ', cur: '', env: env(home) }), ['vm=', 'force=', 'on=', 'paused='])
+      assert.deepEqual(complete({ shell: 'bash', line: 'xe vm-install new-name-label=a ', cur: '', env: env(home) }), ['sr-name-label=', 'sr-uuid=', 'template=', 'copy-bios-strings-from='])
+      assert.deepEqual(complete({ shell: 'bash', line: 'xe pool-param-set other', cur: 'other', env: env(home) }), ['other-config:'])
+      assert.deepEqual(complete({ shell: 'bash', line: 'xe vm-list --mi', cur: '--mi', env: env(home) }), ['--minimal'])
+      assert.deepEqual(complete({ shell: 'bash', line: 'xe no-such-verb ', cur: '', env: env(home) }), [])
+    })
+
+    it('offers names and uuids from the world for vm=, template=, uuid=, sr-uuid=, network-uuid=, host=, params=', async () => {
+      const home = await seededHome(12)
+      const vm = await ok(home, ['vm-install', 'template=Debian Bookworm 12', 'new-name-label=web01'])
+      await ok(home, ['vm-install', 'template=Debian Bookworm 12', 'new-name-label=web02'])
+      const c = (line: string, cur: string) => complete({ shell: 'bash', line, cur, env: env(home) })
+      assert.deepEqual(c('xe vm-start vm=we', 'vm=we'), ['vm=web01', 'vm=web02'])
+      assert.deepEqual(c('xe vm-start vm=we', 'we'), ['web01', 'web02'], "bash's word after the = only")
+      assert.deepEqual(c('xe vm-install template=Debian\\ Bo', 'template=Debian\\ Bo'), ['template=Debian\\ Bookworm\\ 12'])
+      const vms = (await ok(home, ['vm-list', '--minimal'])).split(',') // dom0 included, as vm-list has it
+      assert.ok(vms.includes(vm))
+      assert.deepEqual(c('xe vm-param-list uuid=', 'uuid=').sort(), vms.map((u) => `uuid=${u}`).sort())
+      const srs = (await ok(home, ['sr-list', '--minimal'])).split(',')
+      assert.deepEqual(c('xe vm-install sr-uuid=', '').sort(), srs.sort())
+      const nets = (await ok(home, ['network-list', '--minimal'])).split(',')
+      assert.deepEqual(c('xe vif-create network-uuid=', '').sort(), nets.sort())
+      assert.deepEqual(c('xe host-disable host=', ''), ['xenserver-01'])
+      assert.deepEqual(c('xe vm-list params=uuid,name-l', 'uuid,name-l'), ['uuid,name-label'])
+      const templates = c('xe vm-install template=', '')
+      assert.ok(templates.includes('Debian\\ Bookworm\\ 12') && !templates.includes('web01'))
+      // a world that does not exist offers no values and is not created
+      const none = join(tmpHome(), 'no-world')
+      assert.deepEqual(complete({ shell: 'bash', line: 'xe vm-start vm=', cur: '', env: env(none) }), [])
+      assert.equal(existsSync(none), false)
+    })
+
+    it('rebuilds the line from COMP_WORDS split at = and :, and splits lines as the shell does', () => {
+      assert.equal(lineFromWords(['xe', 'vm-start', 'vm', '=', 'we'], 4), 'xe vm-start vm=we')
+      assert.equal(lineFromWords(['xe', 'vm-start', 'vm', '='], 3), 'xe vm-start vm=')
+      assert.equal(lineFromWords(['xe', 'pool-param-set', 'other-config', ':', 'a', '=', 'b', 'x'], 7), 'xe pool-param-set other-config:a=b x')
+      assert.deepEqual(splitLine('xe a "b c" d\\ e \'f g', true).map((w) => w.value), ['xe', 'a', 'b c', 'd e', 'f g'])
+      assert.deepEqual(splitLine('xe a ', true).map((w) => w.raw), ['xe', 'a', ''])
+      assert.deepEqual(shellWords('--hosts 2 --vms "5"'), ['--hosts', '2', '--vms', '5'])
+      assert.equal(completeMain(['fish', '--line', 'xe ']), '')
+    })
+
+    it('bash: the printed script completes verbs, parameters and VM names through COMP_WORDS/COMP_CWORD', async () => {
+      const home = await seededHome(13)
+      await ok(home, ['vm-install', 'template=Debian Bookworm 12', 'new-name-label=web01'])
+      const script = (await xesim(home, ['completion', 'bash'])).stdout
+      assert.equal(script, bashCompletion())
+      assert.ok(script.includes(COMPLETE))
+      const drive = (setup: string) =>
+        execa('bash', ['-c', `source /dev/stdin <<'EOF'\n${script}EOF\n${setup}\n_xesim_xe; printf '%s\\n' "\${COMPREPLY[@]}"; complete -p xe`], { env: env(home), reject: false, stripFinalNewline: false })
+      const verbs = await drive('COMP_WORDS=(xe vm-sta); COMP_CWORD=1')
+      assert.equal(verbs.stdout, 'vm-start\ncomplete -F _xesim_xe xe\n', verbs.stderr)
+      const params = await drive('COMP_WORDS=(xe vm-start ""); COMP_CWORD=2')
+      assert.equal(params.stdout, 'vm=\nforce=\non=\npaused=\ncomplete -F _xesim_xe xe\n')
+      // as bash splits it (COMP_WORDBREAKS has = and :), with and without COMP_LINE
+      const names = await drive('COMP_WORDS=(xe vm-start vm = we); COMP_CWORD=4')
+      assert.equal(names.stdout, 'web01\ncomplete -F _xesim_xe xe\n')
+      const line = await drive('COMP_LINE="xe vm-start vm=we"; COMP_POINT=${#COMP_LINE}; COMP_WORDS=(xe vm-start vm = we); COMP_CWORD=4')
+      assert.equal(line.stdout, 'web01\ncomplete -F _xesim_xe xe\n')
+      const spaced = await drive('COMP_LINE="xe vm-install template=Debian\\\\ Book"; COMP_POINT=${#COMP_LINE}; COMP_WORDS=(xe vm-install template = "Debian\\\\ Book"); COMP_CWORD=4')
+      assert.equal(spaced.stdout, 'Debian\\ Bookworm\\ 12\ncomplete -F _xesim_xe xe\n', spaced.stderr)
+    })
+
+    it('zsh: the printed script hands whole words to compadd (parameters without a trailing space)', async function () {
+      const which = await execa('sh', ['-c', 'command -v zsh'], { reject: false })
+      if (which.exitCode !== 0) this.skip()
+      const home = await seededHome(14)
+      await ok(home, ['vm-install', 'template=Debian Bookworm 12', 'new-name-label=web01'])
+      const script = (await xesim(home, ['completion', 'zsh'])).stdout
+      assert.equal(script, zshCompletion())
+      // compadd and compdef stand in for zsh's completion system: they print what they are given
+      const drive = (words: string[], prefix: string) =>
+        execa('zsh', ['-f', '-c', `compdef() { print -r -- "compdef $*" }
+          compadd() { local -a a; a=("$@"); print -r -- "compadd \${(j:|:)a} -> \${(j:|:)\${(P)a[-1]}}" }
+          source /dev/stdin <<'EOF'\n${script}EOF
+          words=(${words.map((w) => `'${w}'`).join(' ')}); CURRENT=${words.length}; PREFIX='${prefix}'
+          _xesim_xe`], { env: env(home), reject: false, stripFinalNewline: false })
+      const names = await drive(['xe', 'vm-start', 'vm=we'], 'vm=we')
+      assert.equal(names.stdout, 'compdef _xesim_xe xe\ncompadd -Q|-a|plain -> vm=web01\n', names.stderr)
+      const params = await drive(['xe', 'pool-param-set', 'other'], 'other')
+      assert.equal(params.stdout, 'compdef _xesim_xe xe\ncompadd -Q|-S||-a|nospace -> other-config:\n')
+    })
+
+    it('answers quickly: the helper loads neither oclif nor the engine rules', async () => {
+      const home = await seededHome(15)
+      const times: number[] = []
+      for (let i = 0; i < 5; i++) {
+        const t = process.hrtime.bigint()
+        const r = await execa(COMPLETE, ['bash', '--line', 'xe vm-start vm=', ''], { env: env(home) })
+        times.push(Number(process.hrtime.bigint() - t) / 1e6)
+        assert.equal(r.stdout, 'Control\\ domain\\ on\\ host:\\ xenserver-01')
+      }
+      const node = process.hrtime.bigint()
+      await execa(process.execPath, ['-e', '0'])
+      const bare = Number(process.hrtime.bigint() - node) / 1e6
+      const best = Math.min(...times)
+      // about a bare node start (≈ 60 ms here); generous for slow CI machines
+      assert.ok(best < bare * 3 + 50, `completion took ${best.toFixed(0)} ms (node -e 0: ${bare.toFixed(0)} ms)`)
+      const loaded = await execa(process.execPath, ['-e', `require(${JSON.stringify(join(repoRoot, 'dist/src/cli/complete.js'))}).completeMain(['bash','--line','xe vm-start vm=',''], { XESIM_HOME: ${JSON.stringify(home)} }); console.log(Object.keys(require.cache).filter((k) => /@oclif|[/\\\\](vm|sr|host|records)\\.js/.test(k)).length)`])
+      assert.equal(loaded.stdout, '0')
     })
   })
 })
