@@ -239,7 +239,11 @@ describe('xesim tools (issue 7)', function () {
       const which = await execa('sh', ['-c', 'command -v script'], { reject: false })
       if (which.exitCode !== 0) this.skip()
       const home = await seededHome(10)
-      const run = (env: NodeJS.ProcessEnv) => execa('script', ['-qec', `${XESIM} status`, '/dev/null'], { env: { XESIM_HOME: home, HOME: home, FORCE_COLOR: undefined, NO_COLOR: undefined, ...env }, reject: false })
+      const run = (env: NodeJS.ProcessEnv) => execa('script', ['-qec', `${XESIM} status`, '/dev/null'], {
+          // a terminal as people have one: TERM set, not inside a CI job (chalk keeps colours off in CI)
+          env: { XESIM_HOME: home, HOME: home, FORCE_COLOR: undefined, NO_COLOR: undefined, CI: undefined, TERM: 'xterm-256color', ...env },
+          reject: false,
+        })
       const tty = await run({})
       assert.equal(tty.exitCode, 0, tty.stderr)
       assert.ok(tty.stdout.includes(ESC), 'colours on a terminal')
