@@ -5,11 +5,9 @@
 // engine/vdi-transfer.ts. Both print nothing on success. Reference: xe-cli-behaviour.md §8, §4.
 import { constants, openSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { assertFilenamePermitted, checkUpload, ClientExit } from './xva'
-import { CliFailure, ExitWithError } from './failure'
-import { refConvert } from './errors'
+import { assertFilenamePermitted, checkUpload, client, ClientExit } from './xva'
+import { CliFailure } from './failure'
 import type { XeContext } from './context'
-import { XapiError } from '../engine/errors'
 import { withTask } from '../engine/task'
 import { withWorld } from '../engine/world'
 import { exportVdi, importVdi, type Download, type TransferTarget } from '../engine/vdi-transfer'
@@ -109,19 +107,6 @@ function barReporter(ctx: XeContext): { progress(p: number): void; done(): void 
 
 // ---------------------------------------------------------------------------------------------------------
 
-/** The client's own failures print and end xe; API errors get their refs shown as `uuid (name)`. */
-async function client<T>(ctx: XeContext, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn()
-  } catch (e) {
-    if (e instanceof ClientExit) {
-      ctx.out.directStderr(e.stderr)
-      throw new ExitWithError(e.code)
-    }
-    if (e instanceof XapiError) throw await withWorld(ctx.home, false, ({ db }) => new XapiError(e.code, e.params.map((p) => refConvert(db, p))))
-    throw e
-  }
-}
 
 const STRERROR: Record<string, string> = {
   EEXIST: 'File exists', ENOENT: 'No such file or directory', EACCES: 'Permission denied', EISDIR: 'Is a directory',

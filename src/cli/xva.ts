@@ -195,8 +195,11 @@ export function checkUpload(ctx: XeContext, filename: string): string {
   return path
 }
 
-/** Runs a command's client and server parts; the client's own failures print and end xe. */
-async function client<T>(ctx: XeContext, fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs a command's client and server parts (file transfers run outside the command's transaction): the
+ * client's own failures print and end xe; API errors get their refs shown as `uuid (name)` (§4).
+ */
+export async function client<T>(ctx: XeContext, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn()
   } catch (e) {
@@ -204,6 +207,7 @@ async function client<T>(ctx: XeContext, fn: () => Promise<T>): Promise<T> {
       ctx.out.directStderr(e.stderr)
       throw new ExitWithError(e.code)
     }
+    if (e instanceof XapiError) throw await withWorld(ctx.home, false, ({ db }) => new XapiError(e.code, e.params.map((p) => refConvert(db, p))))
     throw e
   }
 }

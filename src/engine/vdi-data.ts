@@ -5,12 +5,11 @@
 // vdi-export move them in and out (raw, vhd, tar), and this store is the XVA code's DiskStore, so vm-export
 // writes real disk contents and vm-import keeps them. Reference: xapi-model.md §3 (VDI.destroy / VDI.forget:
 // forgetting keeps the data), §11.
-import {
-  closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync,
-} from 'node:fs'
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { Db, XObj } from './db'
 import { isoDirectory } from './sr-types'
+import { preadFull } from './vhd-format'
 import type { DiskRef, DiskSink, DiskSource, DiskStore } from './xva'
 
 const PIECE = 1024 * 1024
@@ -64,17 +63,6 @@ function saveExtents(home: string, uuid: string, xs: Extent[]): void {
   const tmp = mapPath(home, uuid) + '.tmp'
   writeFileSync(tmp, JSON.stringify(xs))
   renameSync(tmp, mapPath(home, uuid))
-}
-
-function preadFull(fd: number, len: number, pos: number): Buffer {
-  const b = Buffer.alloc(len)
-  let got = 0
-  while (got < len) {
-    const n = readSync(fd, b, got, len - got, pos + got)
-    if (n === 0) break
-    got += n
-  }
-  return b
 }
 
 function pwriteFull(fd: number, b: Buffer, pos: number): void {

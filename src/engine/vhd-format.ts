@@ -172,21 +172,24 @@ function parseFooter(b: Buffer): { size: number; type: number; dataOffset: bigin
 }
 
 /** Opens a fixed or dynamic VHD file (differencing disks need their parent: refused). */
+/** Reads len bytes at pos (fewer at the end of the file), looping over short reads. */
+export function preadFull(fd: number, len: number, pos: number): Buffer {
+  const b = Buffer.alloc(len)
+  let got = 0
+  while (got < len) {
+    const n = readSync(fd, b, got, len - got, pos + got)
+    if (n === 0) break
+    got += n
+  }
+  return b
+}
+
 export function openVhd(path: string): OpenedVhd {
   const fd = openSync(path, 'r')
   try {
     const fileSize = fstatSync(fd).size
     if (fileSize < VHD_SECTOR) throw new VhdError('File too short')
-    const pread = (len: number, pos: number) => {
-      const b = Buffer.alloc(len)
-      let got = 0
-      while (got < len) {
-        const n = readSync(fd, b, got, len - got, pos + got)
-        if (n === 0) break
-        got += n
-      }
-      return b
-    }
+    const pread = (len: number, pos: number) => preadFull(fd, len, pos)
     const footer = parseFooter(pread(VHD_SECTOR, fileSize - VHD_SECTOR))
     const size = footer.size
     if (footer.type === FIXED) {
