@@ -4,7 +4,6 @@
 // commit.
 import type { Db, XObj } from './db'
 import { XapiError } from './errors'
-import { netError } from './net-error'
 import { assertNetworkManaged, isSriovBasedNetwork } from './network'
 import {
   assertNoOtherLocalPifs, assertPifManaged, bondOfSlave, bringPifDown, bringPifUp, changeManagementInterface, isValidMac, makePifMetrics,
@@ -180,13 +179,13 @@ export interface BondCreateArgs {
  */
 export function createBond(db: Db, a: BondCreateArgs): XObj<'Bond'> {
   const { network } = a
-  if (a.members.length === 0) throw netError(db, 'PIF_BOND_NEEDS_MORE_MEMBERS', [])
+  if (a.members.length === 0) throw new XapiError('PIF_BOND_NEEDS_MORE_MEMBERS', [])
   assertNetworkManaged(network)
   const host = a.members[0]!.f.host
   assertNoOtherLocalPifs(db, host, network.ref)
-  if (isSriovBasedNetwork(db, network.ref)) throw netError(db, 'NETWORK_INCOMPATIBLE_WITH_BOND', [network.ref])
+  if (isSriovBasedNetwork(db, network.ref)) throw new XapiError('NETWORK_INCOMPATIBLE_WITH_BOND', [network.ref])
   const userMac = a.MAC !== ''
-  if (userMac && !isValidMac(a.MAC)) throw netError(db, 'MAC_INVALID', [a.MAC])
+  if (userMac && !isValidMac(a.MAC)) throw new XapiError('MAC_INVALID', [a.MAC])
   const reqs = requirementsOf(a.mode)
   for (const p of a.properties) validateProperty(reqs, p)
   const properties = addDefaults(reqs, a.properties)
@@ -204,7 +203,7 @@ export function createBond(db: Db, a: BondCreateArgs): XObj<'Bond'> {
   const withIp = members.filter(hasIpConf)
   const primary = managementPif ?? withIp[0] ?? members[0]!
   for (const m of members) {
-    if (m.f.primary_address_type !== primary.f.primary_address_type) throw netError(db, 'PIF_INCOMPATIBLE_PRIMARY_ADDRESS_TYPE', [m.ref])
+    if (m.f.primary_address_type !== primary.f.primary_address_type) throw new XapiError('PIF_INCOMPATIBLE_PRIMARY_ADDRESS_TYPE', [m.ref])
   }
   const MAC = userMac ? a.MAC : primary.f.MAC
   const disallowUnplug = members.some((m) => m.f.disallow_unplug)
@@ -212,16 +211,16 @@ export function createBond(db: Db, a: BondCreateArgs): XObj<'Bond'> {
   for (const m of members) {
     assertPifManaged(m)
     const top = pifTopo(db, m)[0]!
-    if (top.kind === 'physical' && top.pif.f.bond_slave_of !== NULL_REF && bondOfSlave(db, top.pif)) throw netError(db, 'PIF_ALREADY_BONDED', [m.ref])
-    if (top.kind === 'vlan_untagged') throw netError(db, 'PIF_VLAN_EXISTS', [m.f.device])
-    if (top.kind === 'tunnel_access') throw netError(db, 'IS_TUNNEL_ACCESS_PIF', [m.ref])
-    if (top.kind === 'sriov_logical') throw netError(db, 'PIF_IS_SRIOV_LOGICAL', [m.ref])
-    if (ha && m.f.management) throw netError(db, 'HA_CANNOT_CHANGE_BOND_STATUS_OF_MGMT_IFACE', [])
+    if (top.kind === 'physical' && top.pif.f.bond_slave_of !== NULL_REF && bondOfSlave(db, top.pif)) throw new XapiError('PIF_ALREADY_BONDED', [m.ref])
+    if (top.kind === 'vlan_untagged') throw new XapiError('PIF_VLAN_EXISTS', [m.f.device])
+    if (top.kind === 'tunnel_access') throw new XapiError('IS_TUNNEL_ACCESS_PIF', [m.ref])
+    if (top.kind === 'sriov_logical') throw new XapiError('PIF_IS_SRIOV_LOGICAL', [m.ref])
+    if (ha && m.f.management) throw new XapiError('HA_CANNOT_CHANGE_BOND_STATUS_OF_MGMT_IFACE', [])
   }
-  if (new Set(members.map((m) => m.f.host)).size !== 1) throw netError(db, 'PIF_CANNOT_BOND_CROSS_HOST', [])
+  if (new Set(members.map((m) => m.f.host)).size !== 1) throw new XapiError('PIF_CANNOT_BOND_CROSS_HOST', [])
   const props = members.map((m) => JSON.stringify(m.f.properties))
-  if (props.some((p) => p !== props[0])) throw netError(db, 'INCOMPATIBLE_PIF_PROPERTIES', [])
-  if (withIp.length > 1) throw netError(db, 'PIF_BOND_MORE_THAN_ONE_IP', [])
+  if (props.some((p) => p !== props[0])) throw new XapiError('INCOMPATIBLE_PIF_PROPERTIES', [])
+  if (withIp.length > 1) throw new XapiError('PIF_BOND_MORE_THAN_ONE_IP', [])
 
   const device = chooseBondDevice(db, host)
   const metrics = makePifMetrics(db)
@@ -274,7 +273,7 @@ export function destroyBond(db: Db, bond: XObj<'Bond'>): void {
   const vlans = db.referrers('VLAN', 'tagged_PIF', master.ref)
   const managementOnVlan = vlans.some((v) => db.tryGet(v.f.untagged_PIF, 'PIF')?.f.management)
   const tunnels = db.referrers('tunnel', 'transport_PIF', master.ref)
-  if (db.all('pool')[0]?.f.ha_enabled && master.f.management) throw netError(db, 'HA_CANNOT_CHANGE_BOND_STATUS_OF_MGMT_IFACE', [])
+  if (db.all('pool')[0]?.f.ha_enabled && master.f.management) throw new XapiError('HA_CANNOT_CHANGE_BOND_STATUS_OF_MGMT_IFACE', [])
   moveConfiguration(db, master, primary)
   if (master.f.management) {
     moveManagement(db, primary)

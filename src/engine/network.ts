@@ -3,7 +3,6 @@
 // Reference: xapi-model.md §3 (network.destroy), §12. Re-expressed from xen-api at the reference commit.
 import type { Db, XObj } from './db'
 import { XapiError } from './errors'
-import { netError } from './net-error'
 import { bringPifUp, pifTopo } from './pif'
 import { isReserved } from './vbd'
 import { NULL_REF, mapGet, type Ref, type XMap } from './values'
@@ -51,8 +50,8 @@ export function createNetwork(db: Db, a: NetworkCreateArgs): XObj<'network'> {
     while (bridges.includes(bridge))
     db.store.setMeta(COUNTER_KEY, String(counter))
   } else {
-    if (Buffer.byteLength(bridge) > 15 || BRIDGE_BLACKLIST.some((p) => bridge.startsWith(p))) throw netError(db, 'INVALID_VALUE', ['bridge', bridge])
-    if (bridges.includes(bridge)) throw netError(db, 'BRIDGE_NAME_EXISTS', [bridge])
+    if (Buffer.byteLength(bridge) > 15 || BRIDGE_BLACKLIST.some((p) => bridge.startsWith(p))) throw new XapiError('INVALID_VALUE', ['bridge', bridge])
+    if (bridges.includes(bridge)) throw new XapiError('BRIDGE_NAME_EXISTS', [bridge])
   }
   return db.create('network', {
     uuid: db.ids.uuid(),
@@ -83,10 +82,10 @@ export function destroyNetwork(db: Db, net: XObj<'network'>): void {
     const v = db.get(r, 'VIF')
     return v.f.currently_attached || isReserved(v)
   })
-  if (connected.length > 0) throw netError(db, 'NETWORK_CONTAINS_VIF', connected)
+  if (connected.length > 0) throw new XapiError('NETWORK_CONTAINS_VIF', connected)
   const pifs = db.field(net, 'PIFs') as Ref[]
-  if (pifs.length > 0) throw netError(db, 'NETWORK_CONTAINS_PIF', pifs)
-  if (mapGet(net.f.other_config, 'is_host_internal_management_network') === 'true') throw netError(db, 'CANNOT_DESTROY_SYSTEM_NETWORK', [net.ref])
+  if (pifs.length > 0) throw new XapiError('NETWORK_CONTAINS_PIF', pifs)
+  if (mapGet(net.f.other_config, 'is_host_internal_management_network') === 'true') throw new XapiError('CANNOT_DESTROY_SYSTEM_NETWORK', [net.ref])
   for (const r of vifs) db.destroy(db.get(r, 'VIF'))
   db.destroy(net)
 }
@@ -102,7 +101,7 @@ function assertNoSlave(pif: XObj<'PIF'>): void {
  * ones) come up — all of them when forced (Network.attach), else those not attached yet.
  */
 export function attachNetwork(db: Db, net: XObj<'network'>, host: XObj<'host'>, o: { force?: boolean } = {}): void {
-  if (!net.f.managed) throw netError(db, 'BRIDGE_NOT_AVAILABLE', [net.f.bridge])
+  if (!net.f.managed) throw new XapiError('BRIDGE_NOT_AVAILABLE', [net.f.bridge])
   for (const pif of db.referrers('PIF', 'network', net.ref).filter((p) => p.f.host === host.ref)) {
     if (!pif.f.managed) continue
     if (o.force || !pif.f.currently_attached) {
@@ -131,10 +130,10 @@ export function assertCanSeeNetworks(db: Db, vm: XObj<'VM'>, host: XObj<'host'>,
     return hosts.length === 0 || hosts.includes(host.ref)
   }
   const missing = nets.filter((n) => !available(n))
-  if (missing.length > 0) throw netError(db, 'VM_REQUIRES_NETWORK', [vm.ref, missing[0]!])
+  if (missing.length > 0) throw new XapiError('VM_REQUIRES_NETWORK', [vm.ref, missing[0]!])
   for (const n of nets) {
     for (const p of db.referrers('PIF', 'network', n).filter((x) => x.f.host === host.ref)) {
-      if (p.f.bond_slave_of !== NULL_REF) throw netError(db, 'HOST_CANNOT_ATTACH_NETWORK', [host.ref, n])
+      if (p.f.bond_slave_of !== NULL_REF) throw new XapiError('HOST_CANNOT_ATTACH_NETWORK', [host.ref, n])
     }
   }
 }

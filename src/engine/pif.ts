@@ -14,7 +14,6 @@
 // - a bond's link state is what networkd's monitor reports a moment after the bond comes up.
 import type { Db, XObj } from './db'
 import { XapiError } from './errors'
-import { netError } from './net-error'
 import { assertValidCidr, assertValidIp, parseCidr, restrictTo } from './ip'
 import { createMessage } from './message'
 import { EPOCH, NULL_REF, mapGet, xapiDate, type Ref } from './values'
@@ -43,7 +42,7 @@ export function pifKind(db: Db, pif: XObj<'PIF'>): PifKind {
   const bond = db.referrers('Bond', 'master', pif.ref)[0]
   if (bond) return { kind: 'bond_master', bond: bond.ref }
   if (pif.f.physical) return { kind: 'physical', pif }
-  throw netError(db, 'INTERNAL_ERROR', [`Cannot calculate PIF type of ${pif.f.uuid}`])
+  throw new XapiError('INTERNAL_ERROR', [`Cannot calculate PIF type of ${pif.f.uuid}`])
 }
 
 /** get_pif_topo: the kinds from this PIF down to its root (a physical PIF or a bond master). */
@@ -76,14 +75,14 @@ const pool = (db: Db) => db.all('pool')[0]
 export function assertNoProtection(db: Db, pif: XObj<'PIF'>): void {
   if (!pif.f.currently_attached) return
   const p = pool(db)
-  if (p?.f.ha_enabled) throw netError(db, 'HA_IS_ENABLED', [])
-  if (p?.f.redo_log_enabled) throw netError(db, 'REDO_LOG_IS_ENABLED', [])
+  if (p?.f.ha_enabled) throw new XapiError('HA_IS_ENABLED', [])
+  if (p?.f.redo_log_enabled) throw new XapiError('REDO_LOG_IS_ENABLED', [])
 }
 
 /** Xapi_pif.assert_no_clustering_enabled_on: an enabled cluster host on the PIF (CLUSTERING_ENABLED). */
 export function assertNoClusteringEnabled(db: Db, pif: XObj<'PIF'>): void {
   const ch = db.referrers('Cluster_host', 'PIF', pif.ref)
-  if (ch.length === 1 && ch[0]!.f.enabled) throw netError(db, 'CLUSTERING_ENABLED', [ch[0]!.ref])
+  if (ch.length === 1 && ch[0]!.f.enabled) throw new XapiError('CLUSTERING_ENABLED', [ch[0]!.ref])
 }
 
 export function assertNotManagement(pif: XObj<'PIF'>): void {
@@ -94,26 +93,26 @@ export function assertNotManagement(pif: XObj<'PIF'>): void {
 export function assertNotSlaveManagement(db: Db, pif: XObj<'PIF'>): void {
   const master = pool(db)?.f.master
   if (master !== undefined && pif.f.host !== master && pif.f.currently_attached && pif.f.management) {
-    throw netError(db, 'PIF_IS_MANAGEMENT_INTERFACE', [pif.ref])
+    throw new XapiError('PIF_IS_MANAGEMENT_INTERFACE', [pif.ref])
   }
 }
 
 /** Xapi_pif.assert_not_in_bond: neither a member of an existing bond nor a bond master (PIF_ALREADY_BONDED). */
 export function assertNotInBond(db: Db, pif: XObj<'PIF'>): void {
-  if (bondOfSlave(db, pif)) throw netError(db, 'PIF_ALREADY_BONDED', [pif.ref])
-  if (db.referrers('Bond', 'master', pif.ref).length > 0) throw netError(db, 'PIF_ALREADY_BONDED', [pif.ref])
+  if (bondOfSlave(db, pif)) throw new XapiError('PIF_ALREADY_BONDED', [pif.ref])
+  if (db.referrers('Bond', 'master', pif.ref).length > 0) throw new XapiError('PIF_ALREADY_BONDED', [pif.ref])
 }
 
 /** Xapi_pif.assert_no_other_local_pifs: the network has no PIF on this host yet (NETWORK_ALREADY_CONNECTED). */
 export function assertNoOtherLocalPifs(db: Db, host: Ref, network: Ref): void {
   const other = db.referrers('PIF', 'network', network).filter((p) => p.f.host === host)
-  if (other.length > 0) throw netError(db, 'NETWORK_ALREADY_CONNECTED', [host, other[0]!.ref])
+  if (other.length > 0) throw new XapiError('NETWORK_ALREADY_CONNECTED', [host, other[0]!.ref])
 }
 
 /** Xapi_pif_helpers.assert_network_compatible_with_trunks_on_vif: no VIF of the network has trunks. */
 export function assertNetworkCompatibleWithTrunksOnVif(db: Db, network: Ref): void {
   if (db.referrers('VIF', 'network', network).some((v) => (v.f.trunks ?? []).length > 0)) {
-    throw netError(db, 'NETWORK_INCOMPATIBLE_WITH_TRUNKS', [network])
+    throw new XapiError('NETWORK_INCOMPATIBLE_WITH_TRUNKS', [network])
   }
 }
 
@@ -314,11 +313,11 @@ export function assertNetworkHasNoVifsInUseOn(db: Db, host: Ref, network: Ref): 
     const vm = db.tryGet(vif.f.VM, 'VM')
     for (const [, op] of vif.f.current_operations as Array<[string, string]>) {
       if (op === 'attach' && vm && (vm.f.resident_on === host || vm.f.scheduled_to_be_resident_on === host)) {
-        throw netError(db, 'VIF_IN_USE', [network, vif.ref])
+        throw new XapiError('VIF_IN_USE', [network, vif.ref])
       }
     }
     if (vif.f.currently_attached && vm && vm.f.resident_on === host && (vm.f.power_state === 'Running' || vm.f.power_state === 'Paused')) {
-      throw netError(db, 'VIF_IN_USE', [network, vif.ref])
+      throw new XapiError('VIF_IN_USE', [network, vif.ref])
     }
   }
 }
@@ -332,7 +331,7 @@ export function unplugPif(db: Db, pif: XObj<'PIF'>): void {
   assertNoProtection(db, pif)
   assertNotManagement(pif)
   assertNetworkHasNoVifsInUseOn(db, pif.f.host, pif.f.network)
-  if (pif.f.disallow_unplug) throw netError(db, 'PIF_DOES_NOT_ALLOW_UNPLUG', [pif.ref])
+  if (pif.f.disallow_unplug) throw new XapiError('PIF_DOES_NOT_ALLOW_UNPLUG', [pif.ref])
   for (const t of db.referrers('tunnel', 'transport_PIF', pif.ref)) unplugPif(db, db.get(t.f.access_PIF, 'PIF'))
   const top = pifTopo(db, pif)[0]!
   if (top.kind === 'bond_master') {
@@ -356,7 +355,7 @@ export function plugPif(db: Db, pif: XObj<'PIF'>): void {
   const k = pifKind(db, pif)
   if (k.kind === 'tunnel_access') {
     const transport = db.get(db.get(k.tunnel, 'tunnel').f.transport_PIF, 'PIF')
-    if (transport.f.ip_configuration_mode === 'None') throw netError(db, 'TRANSPORT_PIF_NOT_CONFIGURED', [transport.ref])
+    if (transport.f.ip_configuration_mode === 'None') throw new XapiError('TRANSPORT_PIF_NOT_CONFIGURED', [transport.ref])
     plugPif(db, transport)
   } else if (k.kind === 'vlan_untagged') {
     const tagged = db.get(db.get(k.vlan, 'VLAN').f.tagged_PIF, 'PIF')
@@ -366,7 +365,7 @@ export function plugPif(db: Db, pif: XObj<'PIF'>): void {
   } else if (k.kind === 'physical' && pif.f.bond_slave_of !== NULL_REF) {
     if (db.referrers('network_sriov', 'physical_PIF', pif.ref).length > 0) {
       plugPif(db, db.get(db.get(pif.f.bond_slave_of, 'Bond').f.master, 'PIF'))
-    } else throw netError(db, 'CANNOT_PLUG_BOND_SLAVE', [pif.ref])
+    } else throw new XapiError('CANNOT_PLUG_BOND_SLAVE', [pif.ref])
   }
   if (pif.f.bond_slave_of === NULL_REF) bringPifUp(db, pif)
 }
@@ -403,7 +402,7 @@ export function reconfigureIp(db: Db, pif: XObj<'PIF'>, c: IpConfig): void {
     if (value !== '') assertValidIp('ipv4', param, value)
   }
   const dns4 = restrictTo('ipv4', c.DNS)
-  if (f.management && c.mode === 'None' && f.primary_address_type === 'IPv4') throw netError(db, 'PIF_IS_MANAGEMENT_INTERFACE', [pif.ref])
+  if (f.management && c.mode === 'None' && f.primary_address_type === 'IPv4') throw new XapiError('PIF_IS_MANAGEMENT_INTERFACE', [pif.ref])
   const before = { IP: f.IP, netmask: f.netmask, gateway: f.gateway, DNS: f.DNS }
   const wasAttached = f.currently_attached
   db.set(pif, { ip_configuration_mode: c.mode, IP: c.IP, netmask: c.netmask, gateway: c.gateway })
@@ -449,7 +448,7 @@ export function reconfigureIpv6(db: Db, pif: XObj<'PIF'>, c: Ipv6Config): void {
   if (c.gateway !== '') assertValidIp('ipv6', 'gateway', c.gateway)
   if (c.IPv6 !== '') assertValidCidr('ipv6', 'IPv6', c.IPv6)
   const dns6 = restrictTo('ipv6', c.DNS)
-  if (f.management && c.mode === 'None' && f.primary_address_type === 'IPv6') throw netError(db, 'PIF_IS_MANAGEMENT_INTERFACE', [pif.ref])
+  if (f.management && c.mode === 'None' && f.primary_address_type === 'IPv6') throw new XapiError('PIF_IS_MANAGEMENT_INTERFACE', [pif.ref])
   db.set(pif, { ipv6_configuration_mode: c.mode, ipv6_gateway: c.gateway, IPv6: [c.IPv6] })
   db.set(pif, { DNS: [...dns6, ...restrictTo('ipv4', f.DNS)].join(',') })
   if (f.currently_attached) {
@@ -566,10 +565,10 @@ export function introducePif(db: Db, host: XObj<'host'>, mac: string, device: st
   const nics = hostNics(db, host)
   let m = mac.replace(/[A-Z]/g, (c) => c.toLowerCase())
   if (m === '') m = nics.find((n) => n.device === device)?.MAC ?? ''
-  if (!isValidMac(m)) throw netError(db, 'MAC_INVALID', [m])
-  if (db.referrers('PIF', 'host', host.ref).some((p) => p.f.physical && p.f.device === device)) throw netError(db, 'DUPLICATE_PIF_DEVICE_NAME', [device])
+  if (!isValidMac(m)) throw new XapiError('MAC_INVALID', [m])
+  if (db.referrers('PIF', 'host', host.ref).some((p) => p.f.physical && p.f.device === device)) throw new XapiError('DUPLICATE_PIF_DEVICE_NAME', [device])
   const nic = nics.find((n) => n.device === device && n.MAC === m)
-  if (!nic) throw netError(db, 'COULD_NOT_FIND_NETWORK_INTERFACE_WITH_SPECIFIED_DEVICE_NAME_AND_MAC_ADDRESS', [device, m])
+  if (!nic) throw new XapiError('COULD_NOT_FIND_NETWORK_INTERFACE_WITH_SPECIFIED_DEVICE_NAME_AND_MAC_ADDRESS', [device, m])
   return introduceInternal(db, host, nic, managed)
 }
 
@@ -588,15 +587,15 @@ export function scanPifs(db: Db, host: XObj<'host'>): void {
 export function forgetPif(db: Db, pif: XObj<'PIF'>): void {
   assertNotManagement(pif)
   assertNotInBond(db, pif)
-  if (db.referrers('VLAN', 'tagged_PIF', pif.ref).length > 0) throw netError(db, 'PIF_VLAN_STILL_EXISTS', [pif.ref])
-  if (pif.f.VLAN !== -1) throw netError(db, 'PIF_VLAN_STILL_EXISTS', [pif.ref])
-  if (db.referrers('tunnel', 'transport_PIF', pif.ref).length > 0) throw netError(db, 'PIF_TUNNEL_STILL_EXISTS', [pif.ref])
-  if (db.referrers('tunnel', 'access_PIF', pif.ref).length > 0) throw netError(db, 'PIF_TUNNEL_STILL_EXISTS', [pif.ref])
+  if (db.referrers('VLAN', 'tagged_PIF', pif.ref).length > 0) throw new XapiError('PIF_VLAN_STILL_EXISTS', [pif.ref])
+  if (pif.f.VLAN !== -1) throw new XapiError('PIF_VLAN_STILL_EXISTS', [pif.ref])
+  if (db.referrers('tunnel', 'transport_PIF', pif.ref).length > 0) throw new XapiError('PIF_TUNNEL_STILL_EXISTS', [pif.ref])
+  if (db.referrers('tunnel', 'access_PIF', pif.ref).length > 0) throw new XapiError('PIF_TUNNEL_STILL_EXISTS', [pif.ref])
   assertNotSlaveManagement(db, pif)
   assertNoProtection(db, pif)
   const top = pifTopo(db, pif)[0]!
-  if (top.kind === 'sriov_logical') throw netError(db, 'CANNOT_FORGET_SRIOV_LOGICAL', [pif.ref])
-  if (top.kind === 'physical' && db.referrers('network_sriov', 'physical_PIF', pif.ref).length > 0) throw netError(db, 'PIF_SRIOV_STILL_EXISTS', [pif.ref])
+  if (top.kind === 'sriov_logical') throw new XapiError('CANNOT_FORGET_SRIOV_LOGICAL', [pif.ref])
+  if (top.kind === 'physical' && db.referrers('network_sriov', 'physical_PIF', pif.ref).length > 0) throw new XapiError('PIF_SRIOV_STILL_EXISTS', [pif.ref])
   const host = pifHost(db, pif)
   hostNics(db, host)
   assertNoClusteringEnabled(db, pif)
@@ -626,12 +625,12 @@ export function changeManagementInterface(db: Db, host: XObj<'host'>, bridge: st
  * brought up as the management interface and the management flags move to it. Nothing happens for the current one.
  */
 export function managementReconfigure(db: Db, pif: XObj<'PIF'>): void {
-  if (pool(db)?.f.ha_enabled) throw netError(db, 'HA_IS_ENABLED', [])
+  if (pool(db)?.f.ha_enabled) throw new XapiError('HA_IS_ENABLED', [])
   const net = db.get(pif.f.network, 'network')
   if (pif.f.managed) {
-    if (pif.f.bond_slave_of !== NULL_REF) throw netError(db, 'CANNOT_PLUG_BOND_SLAVE', [pif.ref])
-    if (pif.f.primary_address_type === 'IPv4' && pif.f.ip_configuration_mode === 'None') throw netError(db, 'PIF_HAS_NO_NETWORK_CONFIGURATION', [pif.ref])
-    if (pif.f.primary_address_type === 'IPv6' && pif.f.ipv6_configuration_mode === 'None') throw netError(db, 'PIF_HAS_NO_V6_NETWORK_CONFIGURATION', [pif.ref])
+    if (pif.f.bond_slave_of !== NULL_REF) throw new XapiError('CANNOT_PLUG_BOND_SLAVE', [pif.ref])
+    if (pif.f.primary_address_type === 'IPv4' && pif.f.ip_configuration_mode === 'None') throw new XapiError('PIF_HAS_NO_NETWORK_CONFIGURATION', [pif.ref])
+    if (pif.f.primary_address_type === 'IPv6' && pif.f.ipv6_configuration_mode === 'None') throw new XapiError('PIF_HAS_NO_V6_NETWORK_CONFIGURATION', [pif.ref])
     // (a different primary address type than the current management interface's is checked, and ignored)
   }
   if (pif.f.management) return
@@ -646,15 +645,15 @@ function attachForManagement(db: Db, net: XObj<'network'>, host: XObj<'host'>): 
   if (!net.f.managed) return
   for (const p of db.referrers('PIF', 'network', net.ref).filter((x) => x.f.host === host.ref)) {
     if (!p.f.managed) continue
-    if (p.f.bond_slave_of !== NULL_REF) throw netError(db, 'CANNOT_PLUG_BOND_SLAVE', [p.ref])
+    if (p.f.bond_slave_of !== NULL_REF) throw new XapiError('CANNOT_PLUG_BOND_SLAVE', [p.ref])
     bringPifUp(db, p, { management: true })
   }
 }
 
 /** Host.management_disable (on the host xe talks to, the coordinator): refused under HA; no PIF is management. */
 export function managementDisable(db: Db, host: XObj<'host'>): void {
-  if (pool(db)?.f.ha_enabled) throw netError(db, 'HA_IS_ENABLED', [])
-  if (pool(db)?.f.master !== host.ref) throw netError(db, 'SLAVE_REQUIRES_MANAGEMENT_INTERFACE', [])
+  if (pool(db)?.f.ha_enabled) throw new XapiError('HA_IS_ENABLED', [])
+  if (pool(db)?.f.master !== host.ref) throw new XapiError('SLAVE_REQUIRES_MANAGEMENT_INTERFACE', [])
   updateManagementFlags(db, host.ref, '')
 }
 

@@ -3,7 +3,6 @@
 // reference commit.
 import type { Db, XObj } from './db'
 import { XapiError } from './errors'
-import { netError } from './net-error'
 import { assertNetworkManaged, isSriovBasedNetwork } from './network'
 import { assertNoOtherLocalPifs, assertPifManaged, pifTopo, plugPif, unplugPif } from './pif'
 import { generateMac } from './vif'
@@ -54,13 +53,13 @@ export function createTunnel(db: Db, transport: XObj<'PIF'>, network: XObj<'netw
   assertPifManaged(transport)
   const topo = pifTopo(db, transport)
   const top = topo[0]!
-  if (top.kind === 'physical' && top.pif.f.bond_slave_of !== NULL_REF) throw netError(db, 'CANNOT_ADD_TUNNEL_TO_BOND_SLAVE', [transport.ref])
-  if (top.kind === 'tunnel_access') throw netError(db, 'IS_TUNNEL_ACCESS_PIF', [transport.ref])
-  if (top.kind === 'sriov_logical') throw netError(db, 'CANNOT_ADD_TUNNEL_TO_SRIOV_LOGICAL', [transport.ref])
-  if (top.kind === 'vlan_untagged' && topo[1]?.kind === 'sriov_logical') throw netError(db, 'CANNOT_ADD_TUNNEL_TO_VLAN_ON_SRIOV_LOGICAL', [transport.ref])
-  if (isSriovBasedNetwork(db, network.ref)) throw netError(db, 'NETWORK_INCOMPATIBLE_WITH_TUNNEL', [network.ref])
+  if (top.kind === 'physical' && top.pif.f.bond_slave_of !== NULL_REF) throw new XapiError('CANNOT_ADD_TUNNEL_TO_BOND_SLAVE', [transport.ref])
+  if (top.kind === 'tunnel_access') throw new XapiError('IS_TUNNEL_ACCESS_PIF', [transport.ref])
+  if (top.kind === 'sriov_logical') throw new XapiError('CANNOT_ADD_TUNNEL_TO_SRIOV_LOGICAL', [transport.ref])
+  if (top.kind === 'vlan_untagged' && topo[1]?.kind === 'sriov_logical') throw new XapiError('CANNOT_ADD_TUNNEL_TO_VLAN_ON_SRIOV_LOGICAL', [transport.ref])
+  if (isSriovBasedNetwork(db, network.ref)) throw new XapiError('NETWORK_INCOMPATIBLE_WITH_TUNNEL', [network.ref])
   for (const h of db.all('host')) {
-    if (mapGet(h.f.software_version, 'network_backend') !== 'openvswitch') throw netError(db, 'OPENVSWITCH_NOT_ACTIVE', [])
+    if (mapGet(h.f.software_version, 'network_backend') !== 'openvswitch') throw new XapiError('OPENVSWITCH_NOT_ACTIVE', [])
   }
   const { tunnel, access } = createTunnelInternal(db, transport, network.ref, host, protocol)
   try {

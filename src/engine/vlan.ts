@@ -4,7 +4,6 @@
 // reference commit.
 import type { Db, XObj } from './db'
 import { XapiError } from './errors'
-import { netError } from './net-error'
 import { assertNetworkManaged, isSriovBasedNetwork } from './network'
 import {
   assertNetworkCompatibleWithTrunksOnVif, assertNoOtherLocalPifs, assertNoProtection, assertNotInBond, assertNotSlaveManagement,
@@ -53,16 +52,16 @@ export function createVlan(db: Db, tagged: XObj<'PIF'>, tag: bigint, network: XO
   assertPifManaged(tagged)
   const topo = pifTopo(db, tagged)
   const top = topo[0]!
-  if (top.kind === 'physical' && top.pif.f.bond_slave_of !== NULL_REF) throw netError(db, 'CANNOT_ADD_VLAN_TO_BOND_SLAVE', [tagged.ref])
-  if (top.kind === 'vlan_untagged') throw netError(db, 'PIF_IS_VLAN', [tagged.ref])
-  if (top.kind === 'tunnel_access') throw netError(db, 'IS_TUNNEL_ACCESS_PIF', [tagged.ref])
-  if (top.kind !== 'sriov_logical' && isSriovBasedNetwork(db, network.ref)) throw netError(db, 'NETWORK_INCOMPATIBLE_WITH_VLAN_ON_BRIDGE', [network.ref])
+  if (top.kind === 'physical' && top.pif.f.bond_slave_of !== NULL_REF) throw new XapiError('CANNOT_ADD_VLAN_TO_BOND_SLAVE', [tagged.ref])
+  if (top.kind === 'vlan_untagged') throw new XapiError('PIF_IS_VLAN', [tagged.ref])
+  if (top.kind === 'tunnel_access') throw new XapiError('IS_TUNNEL_ACCESS_PIF', [tagged.ref])
+  if (top.kind !== 'sriov_logical' && isSriovBasedNetwork(db, network.ref)) throw new XapiError('NETWORK_INCOMPATIBLE_WITH_VLAN_ON_BRIDGE', [network.ref])
   if (top.kind === 'sriov_logical' && db.referrers('PIF', 'network', network.ref).length > 0 && !isSriovBasedNetwork(db, network.ref)) {
-    throw netError(db, 'NETWORK_INCOMPATIBLE_WITH_VLAN_ON_SRIOV', [network.ref])
+    throw new XapiError('NETWORK_INCOMPATIBLE_WITH_VLAN_ON_SRIOV', [network.ref])
   }
   assertValidVlanTag(tag)
   const n = Number(tag)
-  if (db.referrers('VLAN', 'tagged_PIF', tagged.ref).some((v) => v.f.tag === n)) throw netError(db, 'PIF_VLAN_EXISTS', [tagged.f.device])
+  if (db.referrers('VLAN', 'tagged_PIF', tagged.ref).some((v) => v.f.tag === n)) throw new XapiError('PIF_VLAN_EXISTS', [tagged.f.device])
   const { vlan, untagged } = createVlanInternal(db, host, tagged, n, network.ref, tagged.f.device)
   plugPif(db, untagged)
   return vlan
@@ -82,7 +81,7 @@ export function destroyVlan(db: Db, vlan: XObj<'VLAN'>): void {
   assertNotInBond(db, untagged)
   assertNotSlaveManagement(db, untagged)
   assertNoProtection(db, untagged)
-  if (untagged.f.VLAN < 0) throw netError(db, 'PIF_IS_PHYSICAL', [])
+  if (untagged.f.VLAN < 0) throw new XapiError('PIF_IS_PHYSICAL', [])
   unplugPif(db, untagged)
   const v = db.tryGet(untagged.f.VLAN_master_of, 'VLAN')
   if (v) db.destroy(v)
@@ -91,7 +90,7 @@ export function destroyVlan(db: Db, vlan: XObj<'VLAN'>): void {
 
 /** PIF.destroy (deprecated): only a VLAN PIF (PIF_IS_PHYSICAL), which VLAN.destroy removes. */
 export function destroyVlanPif(db: Db, pif: XObj<'PIF'>): void {
-  if (pif.f.VLAN < 0) throw netError(db, 'PIF_IS_PHYSICAL', [])
+  if (pif.f.VLAN < 0) throw new XapiError('PIF_IS_PHYSICAL', [])
   destroyVlan(db, db.get(pif.f.VLAN_master_of, 'VLAN'))
 }
 
