@@ -39,9 +39,24 @@ export class Db {
 
   constructor(readonly store: Store, readonly ids: Ids, readonly clock: Clock) {}
 
-  private bump(cls: string): void {
+  /** A class changed: its referrer indexes are dropped (only those of `fields` when given). */
+  private bump(cls: string, fields?: string[]): void {
     this.version.set(cls, (this.version.get(cls) ?? 0) + 1)
-    for (const k of this.indexes.keys()) if (k.startsWith(cls + '.')) this.indexes.delete(k)
+    for (const k of this.indexes.keys()) if (k.startsWith(cls + '.') && (!fields || fields.includes(k.slice(cls.length + 1)))) this.indexes.delete(k)
+  }
+
+  /** A new object comes last in its class's order, so it is appended to the class's existing indexes. */
+  private indexCreated(o: XObj): void {
+    this.version.set(o.cls, (this.version.get(o.cls) ?? 0) + 1)
+    for (const [k, idx] of this.indexes) {
+      if (!k.startsWith(o.cls + '.')) continue
+      const v = (o.f as Record<string, unknown>)[k.slice(o.cls.length + 1)]
+      for (const r of Array.isArray(v) ? (v as string[]) : [v as string]) {
+        const l = idx.get(r)
+        if (l) l.push(o)
+        else idx.set(r, [o])
+      }
+    }
   }
 
   private adopt(row: { ref: string; cls: string; data: string }): XObj {
@@ -114,7 +129,8 @@ export class Db {
     const ord = this.order.get(cls) ?? []
     ord.push(o.ref)
     this.order.set(cls, ord)
-    this.bump(cls)
+    if (this.loaded.has(cls)) this.indexCreated(o)
+    else this.bump(cls)
     return o
   }
 
@@ -123,7 +139,7 @@ export class Db {
     this.journal(o.ref, o.cls, o)
     Object.assign(o.f, patch)
     this.dirty.add(o.ref)
-    this.bump(o.cls)
+    this.bump(o.cls, Object.keys(patch))
   }
 
   destroy(o: XObj): void {
@@ -153,7 +169,8 @@ export class Db {
       }
       this.indexes.set(key, idx)
     }
-    return (idx.get(ref) ?? []) as Array<XObj<C>>
+    // a copy: the index grows in place as objects are created
+    return (idx.get(ref)?.slice() ?? []) as Array<XObj<C>>
   }
 
   /**

@@ -23,6 +23,8 @@ export function worldHome(env: NodeJS.ProcessEnv = process.env): string {
 export interface BuildOptions {
   profile?: Profile
   seed?: number
+  /** `xesim init`: a pool of several hosts with guests instead of the freshly installed host */
+  inventory?: { hosts: number; vms: number; sharedSr: 'nfs' | 'none' }
 }
 
 /** Parses XESIM_SEED / --seed: a non-negative integer. */
@@ -53,8 +55,13 @@ export function buildWorld(s: Store, opts: BuildOptions): void {
   const src = sources(s)
   const db = new Db(s, src.ids, src.clock)
   // Loaded only when a world is built: the template data is large and most commands never need it.
-  const { defaultHostSpec, installHost } = require('./world/fresh-host') as typeof import('./world/fresh-host')
-  installHost(db, defaultHostSpec(profile))
+  if (opts.inventory) {
+    const { buildInventory } = require('./world/inventory') as typeof import('./world/inventory')
+    buildInventory(db, { profile, ...opts.inventory })
+  } else {
+    const { defaultHostSpec, installHost } = require('./world/fresh-host') as typeof import('./world/fresh-host')
+    installHost(db, defaultHostSpec(profile))
+  }
   db.flush()
   if (src.seeded) s.setMeta('rng', src.seeded.state)
 }

@@ -101,6 +101,37 @@ export function installHost(db: Db, spec: HostSpec): { pool: XObj<'pool'>; host:
   return { pool, host }
 }
 
+/**
+ * A host that has joined the pool, as it looks after xapi's pool join (xapi-model.md §14): its own host record,
+ * metrics, CPUs, control domain with its consoles, its three local SRs with their PBDs, and its PIFs eth0..ethN
+ * on the pool's existing xenbr<N> networks (one network per device pool-wide). No pool object of its own; the
+ * pool's default SR is not touched.
+ */
+export function joinMemberHost(db: Db, spec: HostSpec): XObj<'host'> {
+  const c: Ctx = {
+    db,
+    spec,
+    product: PRODUCTS[spec.profile],
+    now: db.clock.now(),
+    host: db.ids.ref(),
+    dom0: db.ids.ref(),
+    localSr: db.ids.ref(),
+    dom0Memory: dom0MemoryBytes(spec.memoryBytes),
+    hex: (bytes) => db.ids.bytes(bytes).toString('hex'),
+  }
+  const host = createHost(c)
+  createControlDomain(c)
+  const byBridge = new Map(db.all('network').map((n) => [n.f.bridge, n.ref]))
+  const macBase = db.ids.bytes(3).readUIntBE(0, 3)
+  for (let port = 0; port < NIC.ports; port++) {
+    const network = byBridge.get(`xenbr${port}`)
+    if (!network) throw new Error(`the pool has no network on xenbr${port}`)
+    createPif(c, port, network, macBase)
+  }
+  createLocalSrs(c)
+  return host
+}
+
 const sockets = (spec: HostSpec) => (spec.cpus > 32 ? 2 : 1)
 
 /** The host, its metrics and CPUs (dbsync_slave.ml create_localhost / refresh_localhost_info, create_misc.ml). */
@@ -319,7 +350,6 @@ function createNetworking(c: Ctx): void {
   const { db, spec } = c
   const macBase = db.ids.bytes(3).readUIntBE(0, 3)
   for (let port = 0; port < NIC.ports; port++) {
-    const up = port === 0
     const network = db.create('network', {
       name_label: `Pool-wide network associated with eth${port}`,
       name_description: '',
@@ -331,6 +361,32 @@ function createNetworking(c: Ctx): void {
       default_locking_mode: 'unlocked',
       purpose: [],
     })
+    createPif(c, port, network.ref, macBase)
+  }
+  db.create('network', {
+    name_label: 'Host internal management network',
+    name_description: 'Network on which guests will be assigned a private link-local IP address which can be used to talk XenAPI',
+    allowed_operations: [],
+    MTU: 1500,
+    other_config: [
+      ['is_guest_installer_network', 'true'],
+      ['is_host_internal_management_network', 'true'],
+      ['ip_begin', '169.254.0.1'],
+      ['ip_end', '169.254.255.254'],
+      ['netmask', '255.255.0.0'],
+    ],
+    bridge: 'xenapi',
+    managed: true,
+    default_locking_mode: 'unlocked',
+    purpose: [],
+  })
+}
+
+
+/** A physical PIF (and its metrics) of the context's host on `network`; eth0 is the management interface. */
+function createPif(c: Ctx, port: number, network: Ref, macBase: number): void {
+  const { db, spec } = c
+  const up = port === 0
     const metrics = db.create('PIF_metrics', {
       io_read_kbs: 0,
       io_write_kbs: 0,
@@ -348,7 +404,7 @@ function createNetworking(c: Ctx): void {
     const mac = ((macBase + port) & 0xffffff).toString(16).padStart(6, '0').match(/../g)!.join(':')
     db.create('PIF', {
       device: `eth${port}`,
-      network: network.ref,
+      network,
       host: c.host,
       MAC: `${NIC.ouiPrefix}:${mac}`,
       MTU: 1500,
@@ -377,24 +433,6 @@ function createNetworking(c: Ctx): void {
       igmp_snooping_status: up ? 'disabled' : 'unknown',
       PCI: NULL_REF,
     })
-  }
-  db.create('network', {
-    name_label: 'Host internal management network',
-    name_description: 'Network on which guests will be assigned a private link-local IP address which can be used to talk XenAPI',
-    allowed_operations: [],
-    MTU: 1500,
-    other_config: [
-      ['is_guest_installer_network', 'true'],
-      ['is_host_internal_management_network', 'true'],
-      ['ip_begin', '169.254.0.1'],
-      ['ip_end', '169.254.255.254'],
-      ['netmask', '255.255.0.0'],
-    ],
-    bridge: 'xenapi',
-    managed: true,
-    default_locking_mode: 'unlocked',
-    purpose: [],
-  })
 }
 
 interface SrSpec {
@@ -435,35 +473,7 @@ function createStorage(c: Ctx): void {
       supported_image_formats: [],
     })
   }
-  const sr = (s: SrSpec) => {
-    const isTools = s.is_tools_sr ?? false
-    const o = db.create(
-      'SR',
-      {
-        name_label: s.name_label,
-        name_description: s.name_description,
-        allowed_operations: [],
-        physical_size: s.sizes[0],
-        physical_utilisation: s.sizes[1],
-        virtual_allocation: s.sizes[2],
-        type: s.type,
-        content_type: s.content_type,
-        shared: s.shared,
-        other_config: s.other_config,
-        tags: [],
-        sm_config: s.sm_config,
-        local_cache_enabled: false,
-        introduced_by: NULL_REF,
-        clustered: false,
-        is_tools_sr: isTools,
-      },
-      s.ref,
-    )
-    db.create('PBD', { host: c.host, SR: o.ref, device_config: s.device_config, currently_attached: true, other_config: [] })
-    // SR.allowed_operations as xapi computes them for the plugged SR (xapi_sr_operations.ml)
-    updateSrAllowedOperations(db, o)
-    return o
-  }
+  const sr = (x: SrSpec) => makeSr(c, x)
 
   if (spec.profile === 'xcp-ng-8.3') {
     // dbsync_master.ml create_tools_sr (xapi.conf create-tools-sr=true on XCP-ng); an ISOSR scan sizes it from
@@ -520,6 +530,12 @@ function createStorage(c: Ctx): void {
     })
   }
 
+  createLocalSrs(c)
+}
+
+/** storage-init's three SRs of a host: Local storage, Removable storage, DVD drives. */
+function createLocalSrs(c: Ctx): void {
+  const sr = (x: SrSpec) => makeSr(c, x)
   // storage-init (xenserver-firstboot): sr-create, then one `sr-param-set other-config:<k>=<v>` per key,
   // each of which puts its key in front (add_to_other_config)
   const wwn = DISK.wwnPrefix + c.hex(8)
@@ -564,6 +580,38 @@ function createStorage(c: Ctx): void {
     sizes: [0, 0, 0],
     device_config: [['location', '/dev/xapi/cd']],
   })
+}
+
+/** An SR with one attached PBD on the context's host. */
+function makeSr(c: Ctx, s: SrSpec): XObj<'SR'> {
+  const { db } = c
+  const isTools = s.is_tools_sr ?? false
+  const o = db.create(
+    'SR',
+    {
+      name_label: s.name_label,
+      name_description: s.name_description,
+      allowed_operations: [],
+      physical_size: s.sizes[0],
+      physical_utilisation: s.sizes[1],
+      virtual_allocation: s.sizes[2],
+      type: s.type,
+      content_type: s.content_type,
+      shared: s.shared,
+      other_config: s.other_config,
+      tags: [],
+      sm_config: s.sm_config,
+      local_cache_enabled: false,
+      introduced_by: NULL_REF,
+      clustered: false,
+      is_tools_sr: isTools,
+    },
+    s.ref,
+  )
+  db.create('PBD', { host: c.host, SR: o.ref, device_config: s.device_config, currently_attached: true, other_config: [] })
+  // SR.allowed_operations as xapi computes them for the plugged SR (xapi_sr_operations.ml)
+  updateSrAllowedOperations(db, o)
+  return o
 }
 
 /** The default templates: create-guest-templates → /import_metadata?restore=true → VM.set_is_default_template. */
