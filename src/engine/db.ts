@@ -39,15 +39,78 @@ export class Db {
 
   constructor(readonly store: Store, readonly ids: Ids, readonly clock: Clock) {}
 
-  /** A class changed: its referrer indexes are dropped (only those of `fields` when given). */
-  private bump(cls: string, fields?: string[]): void {
+  /** A class changed: its referrer indexes are dropped. */
+  private bump(cls: string): void {
     this.version.set(cls, (this.version.get(cls) ?? 0) + 1)
-    for (const k of this.indexes.keys()) if (k.startsWith(cls + '.') && (!fields || fields.includes(k.slice(cls.length + 1)))) this.indexes.delete(k)
+    for (const k of this.indexes.keys()) if (k.startsWith(cls + '.')) this.indexes.delete(k)
+    this.positions.delete(cls)
+  }
+
+  /** Each object's place in its class's order, for the classes that have indexes (kept as objects are created). */
+  private positions = new Map<string, Map<Ref, number>>()
+  private positionsOf(cls: string): Map<Ref, number> {
+    let p = this.positions.get(cls)
+    if (!p) {
+      p = new Map()
+      for (const r of this.order.get(cls) ?? []) p.set(r, p.size)
+      this.positions.set(cls, p)
+    }
+    return p
+  }
+
+  /** The indexes of fields a set() changes are updated in place: the object leaves its old lists and joins its
+   *  new ones at its place in the class's order (as a rebuild would put it). */
+  private reindex(o: XObj, before: Record<string, unknown>): void {
+    this.version.set(o.cls, (this.version.get(o.cls) ?? 0) + 1)
+    const values = (v: unknown) => (Array.isArray(v) ? (v as string[]) : [v as string])
+    for (const [field, old] of Object.entries(before)) {
+      const key = `${o.cls}.${field}`
+      const idx = this.indexes.get(key)
+      if (!idx) continue
+      const now = (o.f as Record<string, unknown>)[field]
+      // a set changed in place before set(): its old members are unknown
+      if (old === now && Array.isArray(now)) {
+        this.indexes.delete(key)
+        continue
+      }
+      const [a, b] = [values(old), values(now)]
+      if (a.length === b.length && a.every((x, i) => x === b[i])) continue
+      const pos = this.positions.get(o.cls)
+      const mine = pos?.get(o.ref)
+      if (!pos || mine === undefined) {
+        this.indexes.delete(key)
+        continue
+      }
+      for (const r of a) {
+        const l = idx.get(r)
+        const i = l ? l.indexOf(o) : -1
+        if (i >= 0) l!.splice(i, 1)
+        if (l && l.length === 0) idx.delete(r)
+      }
+      for (const r of b) {
+        const l = idx.get(r)
+        if (!l) {
+          idx.set(r, [o])
+          continue
+        }
+        if (l.includes(o)) continue
+        let lo = 0
+        let hi = l.length
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1
+          if ((pos.get(l[mid]!.ref) ?? Infinity) < mine) lo = mid + 1
+          else hi = mid
+        }
+        l.splice(lo, 0, o)
+      }
+    }
   }
 
   /** A new object comes last in its class's order, so it is appended to the class's existing indexes. */
   private indexCreated(o: XObj): void {
     this.version.set(o.cls, (this.version.get(o.cls) ?? 0) + 1)
+    const pos = this.positions.get(o.cls)
+    if (pos) pos.set(o.ref, pos.size)
     for (const [k, idx] of this.indexes) {
       if (!k.startsWith(o.cls + '.')) continue
       const v = (o.f as Record<string, unknown>)[k.slice(o.cls.length + 1)]
@@ -137,9 +200,11 @@ export class Db {
   /** Changes fields of an object (the only way engine code writes). */
   set<C extends ClassName>(o: XObj<C>, patch: Partial<ClassFields[C]>): void {
     this.journal(o.ref, o.cls, o)
+    const before: Record<string, unknown> = {}
+    for (const k of Object.keys(patch)) before[k] = (o.f as Record<string, unknown>)[k]
     Object.assign(o.f, patch)
     this.dirty.add(o.ref)
-    this.bump(o.cls, Object.keys(patch))
+    this.reindex(o, before)
   }
 
   destroy(o: XObj): void {
@@ -159,7 +224,9 @@ export class Db {
     let idx = this.indexes.get(key)
     if (!idx) {
       idx = new Map()
-      for (const o of this.all(cls)) {
+      const all = this.all(cls)
+      this.positionsOf(cls)
+      for (const o of all) {
         const v = (o.f as Record<string, unknown>)[field]
         for (const r of Array.isArray(v) ? (v as string[]) : [v as string]) {
           const l = idx.get(r)

@@ -38,4 +38,22 @@ describe('error rendering reads objects the command never loaded (§4 ref_conver
     const out = await withWorld(home, false, ({ db }) => renderError(new XapiError('VM_IS_TEMPLATE', [ref, 'start']), db).stderr)
     assert.match(out, /^The operation attempted is not valid for a template VM\nvm: [0-9a-f-]{36} \(Control domain on host: xenserver-01\)\n<extra>: start\n$/)
   })
+
+  it('referrer indexes kept up to date by create and set list objects in creation order, as a rebuild does', async () => {
+    const home = await seededHome(4)
+    await withWorld(home, false, ({ db }) => {
+      const nets = db.all('network')
+      const [a, b] = [nets[0]!, nets[1]!]
+      const made = [0, 1, 2, 3].map((i) => db.create('VIF', { device: String(i), network: a.ref }))
+      assert.deepEqual(db.referrers('VIF', 'network', a.ref).map((v) => v.ref), made.map((v) => v.ref))
+      db.set(made[2]!, { network: b.ref })
+      db.set(made[0]!, { network: b.ref })
+      db.set(made[2]!, { network: a.ref })
+      const kept = (n: string) => db.referrers('VIF', 'network', n).map((v) => v.ref)
+      assert.deepEqual(kept(a.ref), [made[1]!, made[2]!, made[3]!].map((v) => v.ref))
+      assert.deepEqual(kept(b.ref), [made[0]!.ref])
+      const later = db.create('VIF', { device: '9', network: b.ref })
+      assert.deepEqual(kept(b.ref), [made[0]!.ref, later.ref])
+    })
+  })
 })
