@@ -251,16 +251,18 @@ function networkPool(db: Db, net: XObj<'network'>): Pool | undefined {
 /** Addresses other live VMs' guests report (or hold statically), which the DHCP server will not hand out. */
 function addressesInUse(db: Db, except: XObj<'VM'>): Set<number> {
   const used = new Set<number>()
-  for (const vm of db.all('VM')) {
-    if (vm.ref === except.ref || vm.f.power_state === 'Halted') continue
+  // the live VMs through the power-state index (a set: the order does not matter)
+  const live = [...db.referrers('VM', 'power_state', 'Running'), ...db.referrers('VM', 'power_state', 'Paused'), ...db.referrers('VM', 'power_state', 'Suspended')]
+  for (const vm of live) {
+    if (vm.ref === except.ref) continue
     const gm = db.tryGet(vm.f.guest_metrics, 'VM_guest_metrics')
     for (const [, v] of gm?.f.networks ?? []) {
       const n = ip4(v)
       if (n !== undefined) used.add(n)
     }
   }
-  for (const vif of db.all('VIF')) {
-    if (vif.f.VM === except.ref || vif.f.ipv4_configuration_mode !== 'Static') continue
+  for (const vif of db.referrers('VIF', 'ipv4_configuration_mode', 'Static')) {
+    if (vif.f.VM === except.ref) continue
     const n = ip4((vif.f.ipv4_addresses[0] ?? '').split('/')[0]!)
     if (n !== undefined) used.add(n)
   }
