@@ -78,8 +78,9 @@ interface Ctx {
   hex(bytes: number): string
 }
 
-export function installHost(db: Db, spec: HostSpec): { pool: XObj<'pool'>; host: XObj<'host'> } {
-  const c: Ctx = {
+/** What building one host needs: its refs are drawn first, in this order, so seeded worlds stay identical. */
+function hostContext(db: Db, spec: HostSpec): Ctx {
+  return {
     db,
     spec,
     product: PRODUCTS[spec.profile],
@@ -90,6 +91,10 @@ export function installHost(db: Db, spec: HostSpec): { pool: XObj<'pool'>; host:
     dom0Memory: dom0MemoryBytes(spec.memoryBytes),
     hex: (bytes) => db.ids.bytes(bytes).toString('hex'),
   }
+}
+
+export function installHost(db: Db, spec: HostSpec): { pool: XObj<'pool'>; host: XObj<'host'> } {
+  const c = hostContext(db, spec)
   const host = createHost(c)
   const pool = createPool(c)
   createControlDomain(c)
@@ -108,17 +113,7 @@ export function installHost(db: Db, spec: HostSpec): { pool: XObj<'pool'>; host:
  * pool's default SR is not touched.
  */
 export function joinMemberHost(db: Db, spec: HostSpec): XObj<'host'> {
-  const c: Ctx = {
-    db,
-    spec,
-    product: PRODUCTS[spec.profile],
-    now: db.clock.now(),
-    host: db.ids.ref(),
-    dom0: db.ids.ref(),
-    localSr: db.ids.ref(),
-    dom0Memory: dom0MemoryBytes(spec.memoryBytes),
-    hex: (bytes) => db.ids.bytes(bytes).toString('hex'),
-  }
+  const c = hostContext(db, spec)
   const host = createHost(c)
   createControlDomain(c)
   const byBridge = new Map(db.all('network').map((n) => [n.f.bridge, n.ref]))
