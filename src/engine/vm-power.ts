@@ -58,7 +58,7 @@ export function forceStateReset(db: Db, vm: XObj<'VM'>, state: PowerState, keepR
   setPowerState(db, vm, state, keepResidence)
 }
 
-function removePendingGuidance(db: Db, vm: XObj<'VM'>, gs: Array<XObj<'VM'>['f']['pending_guidances'][number]>): void {
+export function removePendingGuidance(db: Db, vm: XObj<'VM'>, gs: Array<XObj<'VM'>['f']['pending_guidances'][number]>): void {
   if (vm.f.pending_guidances.some((g) => gs.includes(g))) db.set(vm, { pending_guidances: vm.f.pending_guidances.filter((g) => !gs.includes(g)) })
 }
 
@@ -80,7 +80,7 @@ export const nextDomid = (db: Db) => db.all('VM').reduce((m, v) => Math.max(m, v
  * as update_vm does: consoles whose protocol and URI went away are destroyed, new ones are created with location
  * https://<host address>/console?uuid=<console uuid>.
  */
-function syncConsoles(db: Db, vm: XObj<'VM'>, host: XObj<'host'> | undefined): void {
+export function syncConsoles(db: Db, vm: XObj<'VM'>, host: XObj<'host'> | undefined): void {
   const uri = host ? `https://${host.f.address}/console` : ''
   const wanted: Array<'rfb' | 'vt100'> = !host ? [] : vm.f.domain_type === 'hvm' ? ['rfb'] : ['rfb', 'vt100']
   const current = db.referrers('console', 'VM', vm.ref)
@@ -94,7 +94,7 @@ function syncConsoles(db: Db, vm: XObj<'VM'>, host: XObj<'host'> | undefined): v
 }
 
 /** Xapi_network.attach_for_vm: the bridges of the VM's networks come up on the host (network.ts). */
-function attachNetworks(db: Db, vm: XObj<'VM'>, host: XObj<'host'>): void {
+export function attachNetworks(db: Db, vm: XObj<'VM'>, host: XObj<'host'>): void {
   for (const vif of db.referrers('VIF', 'VM', vm.ref)) {
     const net = db.tryGet(vif.f.network, 'network')
     if (net?.f.managed) attachNetwork(db, net, host)

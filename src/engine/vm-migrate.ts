@@ -1,0 +1,204 @@
+// Moving running VMs between the hosts of a pool: VM.pool_migrate as the coordinator forwards it
+// (message_forwarding.ml pool_migrate: CPU check, the pool_migrate operation, the destination checked with
+// assert_can_boot_here and reserved) and the hosts run it (xapi_vm_migrate.ml pool_migrate / pool_migrate_complete);
+// and Host.evacuate with its plan (xapi_host.ml compute_evacuation_plan_no_wlb, evacuate,
+// get_vms_which_prevent_evacuation; xapi_ha_vm_failover.ml / binpack.ml: biggest-fit-decreasing by free memory).
+// The domain moves at once (xenopsd-simulator-like). Reference: xapi-model.md §5.4, §5.6, §13.
+// Re-expressed from xen-api at the reference commit.
+import type { Db, XObj } from './db'
+import { XapiError } from './errors'
+import { computeFreeMemory, hostCpuVendor, hostGuestFeatureset } from './host'
+import { assertHostOperation, updateHostAllowedOperations } from './host-maintenance'
+import { vmMessage } from './message'
+import { updateVmVbdOperations } from './vbd'
+import { updateVmVifOperations } from './vif'
+import { assertCanBootHere, requiredMemoryBytes } from './vm'
+import { assertOperation, checkOperation, updateAllowedOperations } from './vm-lifecycle'
+import { assertPoolFeature } from './vm-memory'
+import { attachNetworks, nextDomid, removePendingGuidance, syncConsoles } from './vm-power'
+import { mapGet, NULL_REF, type Ref } from './values'
+
+export interface MigrateOptions {
+  /** skip the CPU compatibility check and the strict operation checks */
+  force?: boolean
+  /** Host.evacuate's network= option: the destination must have an address on it */
+  network?: XObj<'network'>
+}
+
+/** CPU feature words ("0123abcd-…") of the VM are all present in the host's (Xenopsd.HOST.is_compatible). */
+function featuresSubset(vm: string, host: string): boolean {
+  const words = (s: string) => s.split('-').map((w) => BigInt(`0x${w || '0'}`))
+  try {
+    const h = words(host)
+    return words(vm).every((w, i) => (w & ~(h[i] ?? 0n)) === 0n)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Cpuid_helpers.assert_vm_is_compatible for a live VM: the CPU it last booted on has the host's vendor and no
+ * feature the host lacks; VM_INCOMPATIBLE_WITH_THIS_HOST [vm, host, reason].
+ */
+function assertCpuCompatible(vm: XObj<'VM'>, host: XObj<'host'>): void {
+  if (vm.f.power_state === 'Halted') return
+  const fail = (msg: string) => new XapiError('VM_INCOMPATIBLE_WITH_THIS_HOST', [vm.ref, host.ref, msg])
+  const vendor = mapGet(vm.f.last_boot_CPU_flags, 'vendor')
+  if (vendor !== undefined && vendor !== hostCpuVendor(host)) throw fail('VM last booted on a host which had a CPU from a different vendor.')
+  const features = mapGet(vm.f.last_boot_CPU_flags, 'features')
+  if (features !== undefined && !featuresSubset(features, hostGuestFeatureset(host, vm.f.domain_type !== 'pv'))) {
+    throw fail("VM last booted on a CPU with features this host's CPU does not have.")
+  }
+}
+
+/** Xapi_network_attach_helpers.assert_valid_ip_configuration_on_network_for_host. */
+function assertAddressOnNetwork(db: Db, net: XObj<'network'>, host: XObj<'host'>): void {
+  const pif = db.referrers('PIF', 'network', net.ref).find((p) => p.f.host === host.ref)
+  if (!pif) throw new XapiError('PIF_NOT_PRESENT', [host.ref, net.ref])
+  if (!pif.f.currently_attached) throw new XapiError('REQUIRED_PIF_IS_UNPLUGGED', [pif.ref])
+  const ip = pif.f.primary_address_type === 'IPv6' ? (pif.f.IPv6[0] ?? '') : pif.f.IP
+  if (ip === '') throw new XapiError('INTERFACE_HAS_NO_IP', [pif.ref])
+}
+
+/**
+ * VM.pool_migrate(vm, host, options): live migration to another (or the same: "localhost migration") host of the
+ * pool. Unless forced, the CPU check; the `pool_migrate` operation check (strict unless forced: Running only,
+ * VM_IS_IMMOBILE, VM_LACKS_FEATURE, …); the destination passes assert_can_boot_here (HOST_NOT_LIVE, HOST_DISABLED,
+ * VM_REQUIRES_SR, VM_REQUIRES_NETWORK, HOST_NOT_ENOUGH_FREE_MEMORY with the VM counted there too, …) and its
+ * `vm_migrate` operation check; the Xen_motion licence. Then the domain moves: resident_on, a new domid, consoles
+ * served by the destination, its networks attached there; guest metrics and start time travel with the guest.
+ * Message VM_MIGRATED.
+ */
+export function poolMigrate(db: Db, vm: XObj<'VM'>, host: XObj<'host'>, opts: MigrateOptions = {}): void {
+  const force = opts.force ?? false
+  if (!force) assertCpuCompatible(vm, host)
+  const source = db.tryGet(vm.f.resident_on, 'host')
+  assertOperation(db, vm, 'pool_migrate', !force)
+  // reserve_memory_for_vm: the destination's checks (no CPU check here), then its vm_migrate operation check
+  assertCanBootHere(db, vm, host)
+  assertHostOperation(db, host, 'vm_migrate')
+  // Xapi_vm_migrate.pool_migrate on the source host
+  assertPoolFeature(db, 'restrict_xen_motion', 'Xen_motion')
+  if (opts.network) assertAddressOnNetwork(db, opts.network, host)
+  attachNetworks(db, vm, host)
+  db.set(vm, { resident_on: host.ref, scheduled_to_be_resident_on: NULL_REF, domid: nextDomid(db) })
+  syncConsoles(db, vm, host)
+  // pool_migrate_complete on the destination
+  removePendingGuidance(db, vm, ['restart_device_model'])
+  updateAllowedOperations(db, vm)
+  updateHostAllowedOperations(db, host)
+  const src = source ?? host
+  vmMessage(db, vm, 'VM_MIGRATED', `VM '${vm.f.name_label}' (uuid: ${vm.f.uuid}) migrated from host '${src.f.name_label}' (uuid: ${src.f.uuid}) to host '${host.f.name_label}' (uuid: ${host.f.uuid})`)
+  updateVmVbdOperations(db, vm)
+  updateVmVifOperations(db, vm)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Host evacuation.
+
+/** A VM's plan: the host it goes to, or why it cannot go anywhere ([code, ...params]). */
+export type EvacuationPlan = Map<Ref, { host: XObj<'host'> } | { error: XapiError }>
+
+/** vm_memory (xapi_ha_vm_failover.ml): what the VM needs on a host, dynamic_min for HVM/PV, static_max for PVH. */
+function evacuationMemory(vm: XObj<'VM'>): number {
+  const pvh = vm.f.domain_type === 'pvh' || vm.f.domain_type === 'pv_in_pvh'
+  return requiredMemoryBytes(vm.f, pvh ? vm.f.memory_static_max : vm.f.memory_dynamic_min)
+}
+
+/** Binpack.biggest_fit_decreasing: biggest VM first into the host with most room; VMs that do not fit are left out. */
+function biggestFitDecreasing(vms: Array<[XObj<'VM'>, number]>, hosts: Array<[XObj<'host'>, number]>): Map<Ref, XObj<'host'>> {
+  const things = [...vms].sort((a, b) => b[1] - a[1])
+  let bins = [...hosts].sort((a, b) => b[1] - a[1])
+  const plan = new Map<Ref, XObj<'host'>>()
+  for (const [vm, size] of things) {
+    const first = bins[0]
+    if (!first || first[1] - size < 0) continue
+    const rest = bins.slice(1)
+    const i = rest.findIndex(([, free]) => first[1] - size >= free)
+    const entry: [XObj<'host'>, number] = [first[0], first[1] - size]
+    bins = i < 0 ? [...rest, entry] : [...rest.slice(0, i), entry, ...rest.slice(i)]
+    plan.set(vm.ref, first[0])
+  }
+  return plan
+}
+
+const errorOf = (e: unknown): XapiError => {
+  if (e instanceof XapiError) return e
+  throw e
+}
+
+/**
+ * compute_evacuation_plan_no_wlb: the targets are the other enabled hosts. Without any, every user VM resident on
+ * the host gets NO_HOSTS_AVAILABLE [vm]. Otherwise each VM must pass assert_can_boot_here (no memory check) on
+ * every target and the strict `pool_migrate` operation check; those that do are packed by memory
+ * (HOST_NOT_ENOUGH_FREE_MEMORY [vm] for those that fit nowhere) and checked again on their host.
+ */
+export function evacuationPlan(db: Db, host: XObj<'host'>): EvacuationPlan {
+  const targets = db.all('host').filter((h) => h.f.enabled && h.ref !== host.ref)
+  const vms = db.referrers('VM', 'resident_on', host.ref).filter((v) => !v.f.is_control_domain)
+  const plan: EvacuationPlan = new Map()
+  if (targets.length === 0) {
+    for (const vm of vms) plan.set(vm.ref, { error: new XapiError('NO_HOSTS_AVAILABLE', [vm.ref]) })
+    return plan
+  }
+  const migratable = vms.filter((vm) => {
+    try {
+      for (const t of targets) {
+        assertCpuCompatible(vm, t)
+        assertCanBootHere(db, vm, t, { memoryCheck: false })
+      }
+      return true
+    } catch (e) {
+      plan.set(vm.ref, { error: errorOf(e) })
+      return false
+    }
+  })
+  for (const vm of vms) {
+    const e = checkOperation(db, vm, 'pool_migrate', true)
+    if (e) plan.set(vm.ref, { error: e })
+  }
+  const packed = biggestFitDecreasing(migratable.map((v) => [v, evacuationMemory(v)]), targets.map((h) => [h, computeFreeMemory(db, h)]))
+  for (const vm of migratable) if (!packed.has(vm.ref)) plan.set(vm.ref, { error: new XapiError('HOST_NOT_ENOUGH_FREE_MEMORY', [vm.ref]) })
+  for (const [ref, target] of packed) {
+    const vm = db.get(ref, 'VM')
+    try {
+      assertCpuCompatible(vm, target)
+      assertCanBootHere(db, vm, target, { memoryCheck: false })
+    } catch (e) {
+      plan.set(ref, { error: errorOf(e) })
+    }
+    if (!plan.has(ref)) plan.set(ref, { host: target })
+  }
+  return plan
+}
+
+/** Host.get_vms_which_prevent_evacuation: each VM that cannot move, with [code, ...params]. */
+export function vmsWhichPreventEvacuation(db: Db, host: XObj<'host'>): Array<[XObj<'VM'>, string[]]> {
+  const out: Array<[XObj<'VM'>, string[]]> = []
+  for (const [ref, p] of evacuationPlan(db, host)) if ('error' in p) out.push([db.get(ref, 'VM'), [p.error.code, ...p.error.params]])
+  return out
+}
+
+/**
+ * Host.evacuate(host, network, batch_size): the `evacuate` host operation check; the plan, whose first error is
+ * raised before anything moves; with a network, every destination must have an address on it; then each VM is
+ * pool-migrated (live) to its planned host. The host is not disabled by this (xe's callers disable it first).
+ */
+export function evacuateHost(db: Db, host: XObj<'host'>, network?: XObj<'network'>): void {
+  assertHostOperation(db, host, 'evacuate')
+  const plan = evacuationPlan(db, host)
+  for (const p of plan.values()) if ('error' in p) throw p.error
+  if (network) for (const t of new Set([...plan.values()].map((p) => ('host' in p ? p.host : host)))) assertAddressOnNetwork(db, network, t)
+  for (const [ref, p] of plan) {
+    const vm = db.get(ref, 'VM')
+    if (!('host' in p)) continue
+    try {
+      poolMigrate(db, vm, p.host, { network })
+    } catch (e) {
+      // a VM that stopped running meanwhile is skipped (VM_BAD_POWER_STATE), any other failure ends the evacuation
+      if (!(e instanceof XapiError && e.code === 'VM_BAD_POWER_STATE')) throw e
+    }
+  }
+  const left = db.referrers('VM', 'resident_on', host.ref).filter((v) => !v.f.is_control_domain).length
+  if (left > 0) throw new XapiError('INTERNAL_ERROR', [`evacuate: ${left} VMs are still resident on ${host.ref}`])
+}
