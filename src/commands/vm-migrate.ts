@@ -4,7 +4,7 @@
 import { verb, XeCommand } from '../cli/command'
 import { CliFailure, InternalError } from '../cli/failure'
 import { doDeclaredOp } from '../cli/selectors'
-import { hostByNameOrId, vmOf, waiter } from '../cli/vm-power'
+import { hostByNameOrId, vmOf } from '../cli/vm-power'
 import { poolMigrate } from '../engine/vm-migrate'
 import type { XeContext } from '../cli/context'
 
@@ -23,7 +23,8 @@ export default verb(
       if (ctx.params.list.some(([k]) => SXM.some((p) => k.startsWith(p)))) return storageMigration(ctx)
       if (hostParam === undefined) throw new InternalError('Failure: No destination host specified')
       const host = hostByNameOrId(ctx, hostParam)
-      doDeclaredOp(ctx, (rec) => waiter(ctx, () => poolMigrate(ctx.db, vmOf(rec), host, { force })), ctx.spec.calls?.[2])
+      // the intra-pool selector call (control domains included, templates not; progress= is not a parameter here)
+      doDeclaredOp(ctx, (rec) => poolMigrate(ctx.db, vmOf(rec), host, { force }), ctx.spec.calls?.[2])
     }
   },
 )

@@ -45,8 +45,8 @@ describe('the command surface', function () {
 
   it('a command that is not implemented says so in one line once its parameters are present', async () => {
     const home = tmpHome()
-    const r = await xe(home, ['vm-migrate', 'vm=x'])
-    assert.deepEqual(r, { stdout: '', stderr: 'Error: vm-migrate is not implemented by xesim yet\n', code: 1 })
+    const r = await xe(home, ['vm-retrieve-wlb-recommendations', 'vm=x'])
+    assert.deepEqual(r, { stdout: '', stderr: 'Error: vm-retrieve-wlb-recommendations is not implemented by xesim yet\n', code: 1 })
   })
 
   it('checks required parameters in declared order before anything else (§1.2)', async () => {

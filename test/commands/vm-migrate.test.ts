@@ -1,0 +1,248 @@
+// Placement and migration (issue 5): vm-migrate within a pool (VM.pool_migrate), host-disable / host-enable,
+// host-evacuate and host-get-vms-which-prevent-evacuation, on seeded 3-host inventories (a shared NFS SR) plus a
+// guest whose disk is on the coordinator's local SR. Errors are checked byte for byte (xe-cli-behaviour.md §4:
+// datamodel description, then `name: value`, refs as `uuid (name)`); behaviour from xe-cli-behaviour.md §9
+// (vm-migrate, host-evacuate), xapi-model.md §5.4, §5.6, §13, and xen-api's cli_operations.ml vm_migrate /
+// host_evacuate / host_get_vms_which_prevent_evacuation / host_enable, message_forwarding.ml pool_migrate,
+// xapi_vm_helpers.ml assert_can_boot_here, xapi_host.ml compute_evacuation_plan_no_wlb / evacuate / disable / enable.
+import assert from 'node:assert/strict'
+import { resetWorld } from '../../src/engine/state'
+import { computeFreeMemory } from '../../src/engine/host'
+import { startMemoryBytes } from '../../src/engine/vm'
+import { cleanupHomes, tmpHome, xe } from '../helpers'
+import { GiB, inWorld } from '../vm-fixtures'
+
+const INTERNAL = 'The server failed to handle your request, due to an internal error. The given message may give details useful for debugging the problem.\n'
+const BAD_POWER =
+  "You attempted an operation on a VM that was not in an appropriate power state at the time; for example, you attempted to start a VM that was already running. The parameters returned are the VM's handle, and the expected and actual VM state at the time of the call.\n"
+const REQUIRES_SR = "You attempted to run a VM on a host which doesn't have access to an SR needed by the VM. The VM has at least one VBD attached to a VDI in the SR.\n"
+const ok = { stdout: '', stderr: '', code: 0 }
+const fail = (stderr: string, stdout = '') => ({ stdout, stderr, code: 1 })
+
+describe('placement and migration (issue 5)', function () {
+  this.timeout(60000)
+  after(cleanupHomes)
+  let home: string
+  let hosts: string[] // uuids of xenserver-01..03 (01 is the coordinator)
+  const run = (...args: string[]) => xe(home, args)
+  const min = async (...args: string[]) => (await run(...args, '--minimal')).stdout.replace(/\n$/, '')
+  const vmGet = (uuid: string, p: string) => min('vm-param-get', `uuid=${uuid}`, `param-name=${p}`)
+  const hostGet = (uuid: string, p: string) => min('host-param-get', `uuid=${uuid}`, `param-name=${p}`)
+  const residentOn = async (host: string) => (await min('vm-list', `resident-on=${host}`, 'is-control-domain=false')).split(',').filter((x) => x)
+
+  /** A running guest with its disk on the coordinator's local SR (pinned to xenserver-01). */
+  async function localVm(name = 'pinned'): Promise<string> {
+    const sr = await min('sr-list', 'name-label=Local storage', `host=xenserver-01`)
+    const r = await run('vm-install', 'template=Debian Bookworm 12', `new-name-label=${name}`, `sr-uuid=${sr}`)
+    assert.equal(r.code, 0, r.stderr)
+    const uuid = r.stdout.trim()
+    assert.deepEqual(await run('vm-start', `uuid=${uuid}`, 'on=xenserver-01'), ok)
+    return uuid
+  }
+
+  beforeEach(async () => {
+    home = tmpHome()
+    resetWorld(home, { seed: 5, inventory: { hosts: 3, vms: 4, sharedSr: 'nfs' } })
+    hosts = (await min('host-list', 'params=uuid')).split(',')
+    assert.equal(hosts.length, 3)
+  })
+
+  describe('vm-migrate within the pool (§9 vm-migrate, VM.pool_migrate)', () => {
+    it('live-migrates a running VM on shared storage: resident-on, dom-id, consoles, memory, message, allowed ops', async () => {
+      const vm = (await min('vm-list', 'is-control-domain=false', 'power-state=running', 'params=uuid')).split(',')[0]!
+      const from = await vmGet(vm, 'resident-on')
+      const to = hosts.find((h) => h !== from)!
+      const domid = await vmGet(vm, 'dom-id')
+      const start = await vmGet(vm, 'start-time')
+      assert.match(await vmGet(vm, 'allowed-operations'), /\bpool_migrate\b/)
+      const freeBefore = await inWorld(home, (db) => computeFreeMemory(db, db.byUuid('host', to)!))
+      const need = await inWorld(home, (db) => { const v = db.byUuid('VM', vm)!; return v.f.memory_dynamic_min + v.f.memory_overhead })
+      assert.deepEqual(await run('vm-migrate', `uuid=${vm}`, `host-uuid=${to}`, '--live'), ok)
+      assert.equal(await vmGet(vm, 'resident-on'), to)
+      assert.equal(await vmGet(vm, 'power-state'), 'running')
+      assert.notEqual(await vmGet(vm, 'dom-id'), domid)
+      assert.equal(await vmGet(vm, 'start-time'), start)
+      assert.match(await vmGet(vm, 'allowed-operations'), /\bpool_migrate\b/)
+      // memory is now accounted on the destination
+      assert.equal(await inWorld(home, (db) => computeFreeMemory(db, db.byUuid('host', to)!)), freeBefore - need)
+      // the console is served by the destination host
+      const address = await hostGet(to, 'address')
+      assert.match(await min('console-list', `vm-uuid=${vm}`, 'params=location'), new RegExp(`^https://${address}/console\\?uuid=`))
+      // message_forwarding.ml pool_migrate: VM_MIGRATED with the source and destination
+      const [name, fromName, toName] = [await vmGet(vm, 'name-label'), await hostGet(from, 'name-label'), await hostGet(to, 'name-label')]
+      const body = await min('message-list', 'name=VM_MIGRATED', 'params=body')
+      assert.equal(body, `VM '${name}' (uuid: ${vm}) migrated from host '${fromName}' (uuid: ${from}) to host '${toName}' (uuid: ${to})`)
+    })
+
+    it('host=, host-uuid= and host-name= are synonyms; host= takes a name-label or a uuid', async () => {
+      const vm = (await min('vm-list', 'is-control-domain=false', 'power-state=running', 'params=uuid')).split(',')[0]!
+      for (const [i, p] of ['host=xenserver-02', `host=${hosts[2]}`, 'host-name=xenserver-01', `host-uuid=${hosts[1]}`].entries()) {
+        assert.deepEqual(await run('vm-migrate', `uuid=${vm}`, p), ok)
+        assert.equal(await vmGet(vm, 'resident-on'), hosts[[1, 2, 0, 1][i]!])
+      }
+    })
+
+    it('errors: no destination (a Failure), unknown host, a halted VM, a disabled destination', async () => {
+      const vm = (await min('vm-list', 'is-control-domain=false', 'power-state=running', 'params=uuid')).split(',')[0]!
+      const name = await vmGet(vm, 'name-label')
+      // cli_operations.ml vm_migrate: failwith "No destination host specified" (§4: OCaml Failure → INTERNAL_ERROR)
+      assert.deepEqual(await run('vm-migrate', `uuid=${vm}`), fail(`${INTERNAL}message: Failure: No destination host specified\n`))
+      assert.deepEqual(await run('vm-migrate', `uuid=${vm}`, 'host=nope'), fail('Error: Host nope not found\n'))
+      assert.deepEqual(await run('vm-shutdown', `uuid=${vm}`), ok)
+      assert.deepEqual(await run('vm-migrate', `uuid=${vm}`, 'host=xenserver-02'), fail(`${BAD_POWER}vm: ${vm} (${name})\nexpected: running\nactual: halted\n`))
+      assert.doesNotMatch(await vmGet(vm, 'allowed-operations'), /pool_migrate/)
+      assert.deepEqual(await run('vm-start', `uuid=${vm}`, 'on=xenserver-01'), ok)
+      assert.deepEqual(await run('host-disable', 'host=xenserver-02'), ok)
+      assert.deepEqual(await run('vm-migrate', `uuid=${vm}`, 'host=xenserver-02'), fail(`The specified server is disabled.\nhost: ${hosts[1]} (xenserver-02)\n`))
+      assert.equal(await vmGet(vm, 'resident-on'), hosts[0])
+    })
+
+    it('a VM whose disk is on a host-local SR is refused with VM_REQUIRES_SR [vm, sr]', async () => {
+      const vm = await localVm()
+      const sr = await min('sr-list', 'name-label=Local storage', 'host=xenserver-01')
+      assert.deepEqual(await run('vm-migrate', `uuid=${vm}`, 'host=xenserver-03'), fail(`${REQUIRES_SR}vm: ${vm} (pinned)\nsr: ${sr} (Local storage)\n`))
+      assert.equal(await vmGet(vm, 'resident-on'), hosts[0])
+    })
+
+    it('the destination must have room: HOST_NOT_ENOUGH_FREE_MEMORY [needed, available]; same-host migration counts the VM twice', async () => {
+      const vm = await localVm()
+      // localhost migration is allowed (xapi_vm_migrate.ml) when the host has room for a second copy
+      const domid = await vmGet(vm, 'dom-id')
+      assert.deepEqual(await run('vm-migrate', `uuid=${vm}`, 'host=xenserver-01'), ok)
+      assert.equal(await vmGet(vm, 'resident-on'), hosts[0])
+      assert.notEqual(await vmGet(vm, 'dom-id'), domid)
+      // a VM as big as what is left on its host cannot be placed there a second time
+      const [needed, available] = await inWorld(home, (db) => {
+        const v = db.byUuid('VM', vm)!
+        const h = db.byUuid('host', hosts[0]!)!
+        const m = computeFreeMemory(db, h) + v.f.memory_dynamic_min + v.f.memory_overhead - 1 * GiB
+        db.set(v, { memory_static_max: m, memory_dynamic_max: m, memory_dynamic_min: m, memory_target: m })
+        return [startMemoryBytes(v), computeFreeMemory(db, h, v.ref)]
+      })
+      assert.deepEqual(await run('vm-migrate', `uuid=${vm}`, 'host=xenserver-01'),
+        fail(`Not enough server memory is available to perform this operation.\nneeded: ${needed}\navailable: ${available}\n`))
+    })
+
+    it('storage migration parameters print the first line and need remote-master, -username and -password', async () => {
+      const vm = (await min('vm-list', 'is-control-domain=false', 'power-state=running', 'params=uuid')).split(',')[0]!
+      const first = "Performing a storage live migration. Your VM's VDIs will be migrated with the VM.\n"
+      assert.deepEqual(await run('vm-migrate', `uuid=${vm}`, 'remote-master=10.1.0.10'), fail(
+        `${INTERNAL}message: Failure: Storage live migration requires remote-master, remote-username, and remote-password to be specified. Please see 'xe help vm-migrate' for help.\n`, first))
+    })
+  })
+
+  describe('host-disable / host-enable (xapi-model.md §13)', () => {
+    it('disable: enabled=false, reboot/shutdown/apply_updates become allowed; enable undoes it and drops other-config:MAINTENANCE_MODE', async () => {
+      const h = hosts[2]!
+      assert.equal(await hostGet(h, 'allowed-operations'), 'VM.migrate; provision; VM.resume; enable; evacuate; VM.start')
+      assert.deepEqual(await run('host-disable', `uuid=${h}`), ok)
+      assert.equal(await hostGet(h, 'enabled'), 'false')
+      // xapi_host_helpers.ml valid_operations, listed in its Hashtbl order
+      assert.equal(await hostGet(h, 'allowed-operations'), 'VM.migrate; provision; VM.resume; apply_updates; enable; reboot; evacuate; VM.start; shutdown')
+      assert.deepEqual(await run('host-param-set', `uuid=${h}`, 'other-config:MAINTENANCE_MODE=true', 'other-config:x=1'), ok)
+      assert.deepEqual(await run('host-enable', `uuid=${h}`), ok)
+      assert.equal(await hostGet(h, 'enabled'), 'true')
+      assert.equal(await hostGet(h, 'allowed-operations'), 'VM.migrate; provision; VM.resume; enable; evacuate; VM.start')
+      assert.doesNotMatch(await hostGet(h, 'other-config'), /MAINTENANCE_MODE/)
+      assert.match(await hostGet(h, 'other-config'), /x: 1/)
+      // twice is harmless
+      assert.deepEqual(await run('host-enable', `uuid=${h}`), ok)
+      assert.deepEqual(await run('host-disable', `uuid=${h}`, 'auto-enable=false'), ok)
+      assert.deepEqual(await run('host-disable', `uuid=${h}`), ok)
+      assert.deepEqual(await run('host-disable', `uuid=${h}`, 'auto-enable=maybe'), fail("Error: Failed to parse parameter 'auto-enable': Expected 'true','t','yes','y','1','false','f','no','n','0' got maybe\n"))
+    })
+
+    it('a member that is not live cannot be reached: HOST_OFFLINE', async () => {
+      await inWorld(home, (db) => db.set(db.get(db.byUuid('host', hosts[1]!)!.f.metrics, 'host_metrics'), { live: false }))
+      assert.deepEqual(await run('host-disable', 'host=xenserver-02'),
+        fail(`You attempted an operation which involves a host which could not be contacted.\nhost: ${hosts[1]} (xenserver-02)\n`))
+    })
+
+    it('vm-start placement skips disabled hosts; with none left the per-host table says why', async () => {
+      const vm = (await min('vm-list', 'is-control-domain=false', 'power-state=running', 'params=uuid')).split(',')[0]!
+      assert.deepEqual(await run('vm-shutdown', `uuid=${vm}`), ok)
+      assert.deepEqual(await run('host-disable', 'host=xenserver-01'), ok)
+      assert.deepEqual(await run('host-disable', 'host=xenserver-03'), ok)
+      for (let i = 0; i < 4; i++) {
+        assert.deepEqual(await run('vm-start', `uuid=${vm}`), ok)
+        assert.equal(await vmGet(vm, 'resident-on'), hosts[1])
+        assert.deepEqual(await run('vm-shutdown', `uuid=${vm}`), ok)
+      }
+      assert.deepEqual(await run('host-disable', 'host=xenserver-02'), ok)
+      const reason = "Cannot start here [Host disabled (use 'xe host-enable' to re-enable)]"
+      assert.deepEqual(await run('vm-start', `uuid=${vm}`), fail('There were no servers available to complete the specified operation.\n', [
+        'There are no suitable hosts to start this VM on.',
+        'The following table provides per-host reasons for why the VM could not be started:',
+        '',
+        `xenserver-01    : ${reason}`,
+        `    xenserver-02: ${reason}`,
+        `    xenserver-03: ${reason}`,
+        '', '', ''].join('\n')))
+    })
+  })
+
+  describe('host-evacuate and host-get-vms-which-prevent-evacuation (xapi_host.ml evacuate)', () => {
+    it('moves every guest off the host onto the other enabled hosts by free memory; re-enabled it takes guests again', async () => {
+      const before = await residentOn(hosts[0]!)
+      assert.ok(before.length > 0)
+      assert.deepEqual(await run('host-get-vms-which-prevent-evacuation', `uuid=${hosts[0]}`), ok)
+      assert.deepEqual(await run('host-disable', `uuid=${hosts[0]}`), ok)
+      assert.deepEqual(await run('host-disable', `uuid=${hosts[2]}`), ok)
+      assert.deepEqual(await run('host-evacuate', `uuid=${hosts[0]}`), ok)
+      assert.deepEqual(await residentOn(hosts[0]!), [])
+      // only xenserver-02 was enabled
+      for (const vm of before) assert.equal(await vmGet(vm, 'resident-on'), hosts[1])
+      assert.equal(await min('vm-list', `resident-on=${hosts[0]}`, 'is-control-domain=true', 'params=name-label'), 'Control domain on host: xenserver-01')
+      assert.deepEqual(await run('host-enable', `uuid=${hosts[0]}`), ok)
+      assert.deepEqual(await run('vm-migrate', `uuid=${before[0]}`, `host=xenserver-01`), ok)
+      // an empty host evacuates trivially
+      assert.deepEqual(await run('host-evacuate', `uuid=${hosts[2]}`), ok)
+    })
+
+    it('a guest on local storage blocks the evacuation (nothing moves); the report lists it with its reason', async () => {
+      const vm = await localVm()
+      const before = await residentOn(hosts[0]!)
+      const [vmRef, srRef, sr] = await inWorld(home, (db) => {
+        const s = db.all('SR').find((x) => x.f.name_label === 'Local storage' && db.referrers('PBD', 'SR', x.ref)[0]!.f.host === db.byUuid('host', hosts[0]!)!.ref)!
+        return [db.byUuid('VM', vm)!.ref, s.ref, s.f.uuid]
+      })
+      // cli_operations.ml: one table per VM, uuid / name-label / reason (code and params comma-joined, refs raw)
+      assert.deepEqual(await run('host-get-vms-which-prevent-evacuation', `uuid=${hosts[0]}`), {
+        stdout: `uuid ( RO)          : ${vm}\n    name-label ( RW): pinned\n        reason ( RO): VM_REQUIRES_SR,${vmRef},${srRef}\n\n\n`, stderr: '', code: 0,
+      })
+      assert.deepEqual(await run('host-get-vms-which-prevent-evacuation', `uuid=${hosts[0]}`, 'params=power-state,reason'), {
+        stdout: `power-state ( RO)    : running\n         reason ( RO): VM_REQUIRES_SR,${vmRef},${srRef}\n\n\n`, stderr: '', code: 0,
+      })
+      assert.deepEqual(await run('host-evacuate', `uuid=${hosts[0]}`), fail(`${REQUIRES_SR}vm: ${vm} (pinned)\nsr: ${sr} (Local storage)\n`))
+      assert.deepEqual(await residentOn(hosts[0]!), before)
+    })
+
+    it('no other enabled host: NO_HOSTS_AVAILABLE [vm]; a guest that fits nowhere: HOST_NOT_ENOUGH_FREE_MEMORY [vm]', async () => {
+      const [vm] = await residentOn(hosts[0]!)
+      const name = await vmGet(vm!, 'name-label')
+      assert.deepEqual(await run('host-disable', `uuid=${hosts[1]}`), ok)
+      assert.deepEqual(await run('host-disable', `uuid=${hosts[2]}`), ok)
+      // the datamodel declares no parameters for NO_HOSTS_AVAILABLE: the VM prints as <extra> (cli_util.ml)
+      assert.deepEqual(await run('host-evacuate', `uuid=${hosts[0]}`), fail(`There were no servers available to complete the specified operation.\n<extra>: ${vm} (${name})\n`))
+      assert.deepEqual(await run('host-enable', `uuid=${hosts[1]}`), ok)
+      await inWorld(home, (db) => {
+        const v = db.byUuid('VM', vm!)!
+        const m = 2 * computeFreeMemory(db, db.byUuid('host', hosts[1]!)!)
+        db.set(v, { memory_static_max: m, memory_dynamic_max: m, memory_dynamic_min: m, memory_target: m })
+      })
+      assert.deepEqual(await run('host-evacuate', `uuid=${hosts[0]}`),
+        fail(`Not enough server memory is available to perform this operation.\nneeded: ${vm} (${name})\navailable: <unknown>\n`))
+      assert.equal(await vmGet(vm!, 'resident-on'), hosts[0])
+    })
+
+    it('host-evacuate takes one host only, a known network and a numeric batch-size', async () => {
+      assert.deepEqual(await run('host-evacuate'), fail('Error: Multiple matching hosts found. Operation can only be performed on one host at a time\n'))
+      assert.deepEqual(await run('host-evacuate', `uuid=${hosts[2]}`, 'batch-size=x'),
+        fail(`${INTERNAL}message: INTERNAL_ERROR: [ Scanf.Scan_failure("scanf: bad input at char number 0: character 'x' is not a decimal digit") ]\n`))
+      assert.deepEqual(await run('host-evacuate', `uuid=${hosts[2]}`, 'batch-size=2'), ok)
+      const net = await min('network-list', 'bridge=xenbr0', 'params=uuid')
+      assert.deepEqual(await run('host-evacuate', `uuid=${hosts[2]}`, `network-uuid=${net}`), ok)
+      assert.deepEqual(await residentOn(hosts[2]!), [])
+    })
+  })
+})
