@@ -16,6 +16,7 @@ import { assertCanBootHere, requiredMemoryBytes } from './vm'
 import { assertOperation, checkOperation, updateAllowedOperations } from './vm-lifecycle'
 import { assertPoolFeature } from './vm-memory'
 import { attachNetworks, nextDomid, removePendingGuidance, syncConsoles } from './vm-power'
+import { RefHashtbl } from './ocaml-hashtbl'
 import { mapGet, NULL_REF, type Ref } from './values'
 
 export interface MigrateOptions {
@@ -96,8 +97,8 @@ export function poolMigrate(db: Db, vm: XObj<'VM'>, host: XObj<'host'>, opts: Mi
 // ---------------------------------------------------------------------------------------------------------
 // Host evacuation.
 
-/** A VM's plan: the host it goes to, or why it cannot go anywhere ([code, ...params]). */
-export type EvacuationPlan = Map<Ref, { host: XObj<'host'> } | { error: XapiError }>
+/** Each VM's plan — the host it goes to, or why it cannot go anywhere — in xapi's Hashtbl (keyed by VM). */
+export type EvacuationPlan = RefHashtbl<{ host: XObj<'host'> } | { error: XapiError }>
 
 /** vm_memory (xapi_ha_vm_failover.ml): what the VM needs on a host, dynamic_min for HVM/PV, static_max for PVH. */
 function evacuationMemory(vm: XObj<'VM'>): number {
@@ -105,11 +106,14 @@ function evacuationMemory(vm: XObj<'VM'>): number {
   return requiredMemoryBytes(vm.f, pvh ? vm.f.memory_static_max : vm.f.memory_dynamic_min)
 }
 
-/** Binpack.biggest_fit_decreasing: biggest VM first into the host with most room; VMs that do not fit are left out. */
-function biggestFitDecreasing(vms: Array<[XObj<'VM'>, number]>, hosts: Array<[XObj<'host'>, number]>): Map<Ref, XObj<'host'>> {
+/**
+ * Binpack.biggest_fit_decreasing: biggest VM first into the host with most room; VMs that do not fit are left out.
+ * The mapping comes back last-placed first (it is built by consing).
+ */
+function biggestFitDecreasing(vms: Array<[XObj<'VM'>, number]>, hosts: Array<[XObj<'host'>, number]>): Array<[Ref, XObj<'host'>]> {
   const things = [...vms].sort((a, b) => b[1] - a[1])
   let bins = [...hosts].sort((a, b) => b[1] - a[1])
-  const plan = new Map<Ref, XObj<'host'>>()
+  const plan: Array<[Ref, XObj<'host'>]> = []
   for (const [vm, size] of things) {
     const first = bins[0]
     if (!first || first[1] - size < 0) continue
@@ -117,7 +121,7 @@ function biggestFitDecreasing(vms: Array<[XObj<'VM'>, number]>, hosts: Array<[XO
     const i = rest.findIndex(([, free]) => first[1] - size >= free)
     const entry: [XObj<'host'>, number] = [first[0], first[1] - size]
     bins = i < 0 ? [...rest, entry] : [...rest.slice(0, i), entry, ...rest.slice(i)]
-    plan.set(vm.ref, first[0])
+    plan.unshift([vm.ref, first[0]])
   }
   return plan
 }
@@ -136,9 +140,9 @@ const errorOf = (e: unknown): XapiError => {
 export function evacuationPlan(db: Db, host: XObj<'host'>): EvacuationPlan {
   const targets = db.all('host').filter((h) => h.f.enabled && h.ref !== host.ref)
   const vms = db.referrers('VM', 'resident_on', host.ref).filter((v) => !v.f.is_control_domain)
-  const plan: EvacuationPlan = new Map()
+  const plan: EvacuationPlan = new RefHashtbl()
   if (targets.length === 0) {
-    for (const vm of vms) plan.set(vm.ref, { error: new XapiError('NO_HOSTS_AVAILABLE', [vm.ref]) })
+    for (const vm of vms) plan.replace(vm.ref, { error: new XapiError('NO_HOSTS_AVAILABLE', [vm.ref]) })
     return plan
   }
   const migratable = vms.filter((vm) => {
@@ -149,33 +153,34 @@ export function evacuationPlan(db: Db, host: XObj<'host'>): EvacuationPlan {
       }
       return true
     } catch (e) {
-      plan.set(vm.ref, { error: errorOf(e) })
+      plan.replace(vm.ref, { error: errorOf(e) })
       return false
     }
   })
   for (const vm of vms) {
     const e = checkOperation(db, vm, 'pool_migrate', true)
-    if (e) plan.set(vm.ref, { error: e })
+    if (e) plan.replace(vm.ref, { error: e })
   }
   const packed = biggestFitDecreasing(migratable.map((v) => [v, evacuationMemory(v)]), targets.map((h) => [h, computeFreeMemory(db, h)]))
-  for (const vm of migratable) if (!packed.has(vm.ref)) plan.set(vm.ref, { error: new XapiError('HOST_NOT_ENOUGH_FREE_MEMORY', [vm.ref]) })
+  const placed = new Set(packed.map(([ref]) => ref))
+  for (const vm of migratable) if (!placed.has(vm.ref)) plan.replace(vm.ref, { error: new XapiError('HOST_NOT_ENOUGH_FREE_MEMORY', [vm.ref]) })
   for (const [ref, target] of packed) {
     const vm = db.get(ref, 'VM')
     try {
       assertCpuCompatible(vm, target)
       assertCanBootHere(db, vm, target, { memoryCheck: false })
     } catch (e) {
-      plan.set(ref, { error: errorOf(e) })
+      plan.replace(ref, { error: errorOf(e) })
     }
-    if (!plan.has(ref)) plan.set(ref, { host: target })
+    if (!plan.has(ref)) plan.replace(ref, { host: target })
   }
   return plan
 }
 
-/** Host.get_vms_which_prevent_evacuation: each VM that cannot move, with [code, ...params]. */
+/** Host.get_vms_which_prevent_evacuation: each VM that cannot move, with [code, ...params] (a Hashtbl.fold: reversed). */
 export function vmsWhichPreventEvacuation(db: Db, host: XObj<'host'>): Array<[XObj<'VM'>, string[]]> {
   const out: Array<[XObj<'VM'>, string[]]> = []
-  for (const [ref, p] of evacuationPlan(db, host)) if ('error' in p) out.push([db.get(ref, 'VM'), [p.error.code, ...p.error.params]])
+  for (const [ref, p] of evacuationPlan(db, host).entries()) if ('error' in p) out.unshift([db.get(ref, 'VM'), [p.error.code, ...p.error.params]])
   return out
 }
 
@@ -187,9 +192,10 @@ export function vmsWhichPreventEvacuation(db: Db, host: XObj<'host'>): Array<[XO
 export function evacuateHost(db: Db, host: XObj<'host'>, network?: XObj<'network'>): void {
   assertHostOperation(db, host, 'evacuate')
   const plan = evacuationPlan(db, host)
-  for (const p of plan.values()) if ('error' in p) throw p.error
-  if (network) for (const t of new Set([...plan.values()].map((p) => ('host' in p ? p.host : host)))) assertAddressOnNetwork(db, network, t)
-  for (const [ref, p] of plan) {
+  const entries = plan.entries()
+  for (const [, p] of entries) if ('error' in p) throw p.error
+  if (network) for (const t of new Set(entries.map(([, p]) => ('host' in p ? p.host : host)))) assertAddressOnNetwork(db, network, t)
+  for (const [ref, p] of entries) {
     const vm = db.get(ref, 'VM')
     if (!('host' in p)) continue
     try {
