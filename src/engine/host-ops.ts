@@ -93,10 +93,14 @@ export function assertHostReachable(db: Db, host: Host): void {
  * running or paused there (a clean shutdown where allowed, then a hard one for what is still live; guests with
  * other-config:auto_poweroff are left to power themselves off); every PBD of the host is unplugged. The
  * coordinator then marks the host dead (mark_host_as_dead: host_metrics.live=false) and refreshes its allowed
- * operations. The control domain's record is left as it was (Running, resident on the host), as xapi leaves it.
+ * operations (the `shutdown entry keeps reboot, apply_updates and the VM-creating operations refused). The control
+ * domain's record is left as it was (Running, resident on the host), as xapi leaves it.
  * xapi first tries to evacuate the guests that can move (Host.evacuate); here they are shut down.
  */
 function goDown(db: Db, host: Host): void {
+  // shutdown_and_reboot_common: a task ("Host is shutting down" / "Host is rebooting") records `shutdown on the host
+  // and returns; the record stays after the task is gone, masking other operations until the host's xapi restarts
+  db.set(host, { current_operations: [...host.f.current_operations, [db.ids.ref(), 'shutdown']] })
   const guests = () =>
     db.referrers('VM', 'resident_on', host.ref).filter((vm) => !vm.f.is_control_domain && (vm.f.power_state === 'Running' || vm.f.power_state === 'Paused'))
   const quiet = (f: () => void) => {

@@ -114,7 +114,10 @@ describe('host verbs (issue 5)', function () {
       assert.deepEqual(await xe(w.home, ['host-shutdown', `uuid=${member.uuid}`]), ok)
       assert.equal(await param(w.home, member.uuid, 'host-metrics-live'), 'false')
       assert.equal(await param(w.home, member.uuid, 'enabled'), 'false')
-      assert.equal(await param(w.home, member.uuid, 'allowed-operations'), DISABLED_OPS)
+      // the shutdown task's `shutdown entry stays on the dead host (shutdown_and_reboot_common), masking reboot,
+      // apply_updates and the VM-creating operations
+      assert.equal(await param(w.home, member.uuid, 'current-operations'), 'shutdown')
+      assert.equal(await param(w.home, member.uuid, 'allowed-operations'), 'enable; evacuate; VM.start; shutdown')
       await inWorld(w.home, (db) => {
         for (const g of guests) assert.equal(db.byUuid('VM', g)!.f.power_state, 'Halted')
         assert.ok(db.referrers('PBD', 'host', host(db, member.uuid).ref).every((p) => !p.f.currently_attached))
@@ -123,7 +126,9 @@ describe('host verbs (issue 5)', function () {
       })
       // a member that is down cannot be called (message_forwarding.ml check_live)
       assert.deepEqual(await xe(w.home, ['host-shutdown', `uuid=${member.uuid}`]), fail(`${HOST_OFFLINE}host: ${ref(member)}\n`))
-      assert.deepEqual(await xe(w.home, ['host-reboot', `uuid=${member.uuid}`]), fail(`${HOST_OFFLINE}host: ${ref(member)}\n`))
+      const reboot = await xe(w.home, ['host-reboot', `uuid=${member.uuid}`])
+      const task = await inWorld(w.home, (db) => host(db, member.uuid).f.current_operations[0]![0])
+      assert.deepEqual(reboot, fail(`Another operation involving the object is currently in progress\nclass: host\nobject: ${ref(member)}\noperation_type: shutdown\noperation_ref: ${task}\n`))
     })
     it('--multiple: each host on its own; the enabled one fails', async () => {
       await disable(w.home, member.uuid)
@@ -181,7 +186,7 @@ describe('host verbs (issue 5)', function () {
         db.set(h, { power_on_mode: 'IPMI' })
         updateHostAllowedOperations(db, h)
       })
-      assert.equal(await param(w.home, member.uuid, 'allowed-operations'), 'VM.migrate; provision; VM.resume; apply_updates; enable; power_on; reboot; evacuate; VM.start; shutdown')
+      assert.equal(await param(w.home, member.uuid, 'allowed-operations'), 'enable; power_on; evacuate; VM.start; shutdown')
       // power-on.py reads power_on_config["power_on_ip"]: a KeyError inside the plugin (XenAPIPlugin.dispatch)
       assert.deepEqual(await xe(w.home, ['host-power-on', `uuid=${member.uuid}`]), fail(`${PLUGIN_FAILURE}status: main\nstdout: KeyError\nstderr: 'power_on_ip'\n`))
       await inWorld(w.home, (db) => db.set(host(db, member.uuid), { power_on_mode: 'wake-on-lan' }))
@@ -189,6 +194,7 @@ describe('host verbs (issue 5)', function () {
       assert.equal(await param(w.home, member.uuid, 'host-metrics-live'), 'true')
       assert.equal(await param(w.home, member.uuid, 'enabled'), 'true')
       assert.equal(await param(w.home, member.uuid, 'allowed-operations'), ENABLED_OPS)
+      assert.equal(await param(w.home, member.uuid, 'current-operations'), '')
     })
   })
 
@@ -206,6 +212,7 @@ describe('host verbs (issue 5)', function () {
       assert.equal(await param(w.home, member.uuid, 'enabled'), 'true')
       assert.deepEqual(await xe(w.home, ['host-declare-dead', `uuid=${member.uuid}`], { stdin: ['yes'] }), { ...ok, stdout: `${DEAD_WARNINGS}${PROMPT}` })
       assert.equal(await param(w.home, member.uuid, 'enabled'), 'false')
+      assert.equal(await param(w.home, member.uuid, 'allowed-operations'), DISABLED_OPS)
       await inWorld(w.home, (db) => {
         for (const g of guests) assert.deepEqual([db.byUuid('VM', g)!.f.power_state, db.byUuid('VM', g)!.f.resident_on], ['Halted', 'OpaqueRef:NULL'])
       })
