@@ -293,14 +293,14 @@ export function computeMemoryOverhead(host: Host): number {
 
 /**
  * Host.set_hostname_live (forwarded to the host: HOST_OFFLINE when it is down): the name may not be empty or
- * longer than 255 characters, and may hold only letters, digits, '-' and '.', with no '-' at either end
+ * longer than 255 bytes, and may hold only letters, digits, '-' and '.', with no '-' at either end
  * (HOST_NAME_INVALID [reason]). The hostname field follows, and the control domain's name when it still has the
  * default "Control domain on host: <hostname>" form.
  */
 export function setHostnameLive(db: Db, host: Host, hostname: string): void {
   assertHostReachable(db, host)
   if (hostname.length === 0) throw new XapiError('HOST_NAME_INVALID', ['hostname empty'])
-  if (hostname.length > 255) throw new XapiError('HOST_NAME_INVALID', ['hostname is too long'])
+  if (Buffer.byteLength(hostname) > 255) throw new XapiError('HOST_NAME_INVALID', ['hostname is too long'])
   if (hostname.startsWith('-') || hostname.endsWith('-') || !/^[A-Za-z0-9.-]*$/.test(hostname)) {
     throw new XapiError('HOST_NAME_INVALID', ['hostname contains invalid characters'])
   }
@@ -321,7 +321,7 @@ function pyRepr(s: string): string {
     else if (ch === '\n') out += '\\n'
     else if (ch === '\r') out += '\\r'
     else if (ch === '\t') out += '\\t'
-    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0')
+    else if (c < 0x20 || (c >= 0x7f && c <= 0xa0) || c === 0xad) out += '\\x' + c.toString(16).padStart(2, '0')
     else out += ch
   }
   return out + q

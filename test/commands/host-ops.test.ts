@@ -261,6 +261,9 @@ describe('host verbs (issue 5)', function () {
       const set = (name: string) => xe(w.home, ['host-set-hostname-live', `host-uuid=${member.uuid}`, `host-name=${name}`])
       assert.deepEqual(await set(''), bad('hostname empty'))
       assert.deepEqual(await set('a'.repeat(256)), bad('hostname is too long'))
+      // OCaml's String.length counts bytes
+      assert.deepEqual(await set('é'.repeat(128)), bad('hostname is too long'))
+      assert.deepEqual(await set('é'), bad('hostname contains invalid characters'))
       assert.deepEqual(await set('-edge'), bad('hostname contains invalid characters'))
       assert.deepEqual(await set('edge-'), bad('hostname contains invalid characters'))
       assert.deepEqual(await set('under_score'), bad('hostname contains invalid characters'))
