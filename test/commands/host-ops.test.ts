@@ -232,6 +232,9 @@ describe('host verbs (issue 5)', function () {
       assert.deepEqual(await xe(w.home, ['host-forget', `uuid=${master.uuid}`, '--force']), fail(`${HOST_IS_LIVE}host: ${ref(master)}\n`))
       await crash(w.home, member.uuid)
       assert.deepEqual(await xe(w.home, ['host-forget', `uuid=${member.uuid}`, '--force']), fail(`${RESIDENT_VMS}host: ${ref(member)}\n`))
+      // CA-23732: not while HA is on (checked before the resident VMs)
+      await inWorld(w.home, (db) => db.set(db.all('pool')[0]!, { ha_enabled: true }))
+      assert.deepEqual(await xe(w.home, ['host-forget', `uuid=${member.uuid}`, '--force']), fail('The operation could not be performed because HA is enabled on the Pool\n'))
     })
     it('removes a dead host with its dom0, PIFs, PBDs, CPUs and metrics; its local SRs stay', async () => {
       await crash(w.home, member.uuid)
