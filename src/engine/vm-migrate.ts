@@ -8,11 +8,13 @@
 import type { Db, XObj } from './db'
 import { XapiError } from './errors'
 import { computeFreeMemory, hostCpuVendor, hostGuestFeatureset } from './host'
-import { assertHostOperation, updateHostAllowedOperations } from './host-maintenance'
+import { assertHostOperation, updateHostAllowedOperations } from './host-ops'
 import { vmMessage } from './message'
 import { updateVmVbdOperations } from './vbd'
 import { updateVmVifOperations } from './vif'
-import { assertCanBootHere, requiredMemoryBytes } from './vm'
+import { assertCanBootHere, requiredMemoryBytes, startMemoryBytes } from './vm'
+import { accountVdiWrite, createVdi, destroyVdi } from './vdi'
+import { copyVdiData, homeOf, vdiExtents, vdiPlace } from './vdi-data'
 import { assertOperation, checkOperation, updateAllowedOperations } from './vm-lifecycle'
 import { assertPoolFeature } from './vm-memory'
 import { attachNetworks, nextDomid, removePendingGuidance, syncConsoles } from './vm-power'
@@ -81,11 +83,8 @@ export function poolMigrate(db: Db, vm: XObj<'VM'>, host: XObj<'host'>, opts: Mi
   // Xapi_vm_migrate.pool_migrate on the source host
   assertPoolFeature(db, 'restrict_xen_motion', 'Xen_motion')
   if (opts.network) assertAddressOnNetwork(db, opts.network, host)
-  attachNetworks(db, vm, host)
-  db.set(vm, { resident_on: host.ref, scheduled_to_be_resident_on: NULL_REF, domid: nextDomid(db) })
-  syncConsoles(db, vm, host)
-  // pool_migrate_complete on the destination
-  removePendingGuidance(db, vm, ['restart_device_model'])
+  // the domain moves; pool_migrate_complete on the destination
+  moveDomain(db, vm, host)
   updateAllowedOperations(db, vm)
   updateHostAllowedOperations(db, host)
   const src = source ?? host
@@ -207,4 +206,146 @@ export function evacuateHost(db: Db, host: XObj<'host'>, network?: XObj<'network
   }
   const left = db.referrers('VM', 'resident_on', host.ref).filter((v) => !v.f.is_control_domain).length
   if (left > 0) throw new XapiError('INTERNAL_ERROR', [`evacuate: ${left} VMs are still resident on ${host.ref}`])
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Storage migration: VM.migrate_send (xapi_vm_migrate.ml assert_can_migrate, migrate_send'), within the pool or
+// to another pool of the world (its own Db). Disks are copied to their mapped SRs (bytes included) and the
+// sources destroyed; the VM itself moves (or, with copy, a halted VM is copied) to the destination pool.
+
+export interface MigrateSendArgs {
+  /** the destination pool's Db (the source's own Db: intra-pool storage migration) */
+  dst: Db
+  host: XObj<'host'>
+  /** VDI (source pool) → SR (destination pool) */
+  vdiMap: Array<[Ref, XObj<'SR'>]>
+  /** VIF (source pool) → network (destination pool) */
+  vifMap: Array<[Ref, XObj<'network'>]>
+  copy?: boolean
+  force?: boolean
+}
+
+/** The VDIs migrate_send moves: those of the non-empty disk (not CD) VBDs (vdi_filter). */
+function movedVdis(db: Db, vm: XObj<'VM'>): Array<XObj<'VDI'>> {
+  return db.referrers('VBD', 'VM', vm.ref).filter((b) => !b.f.empty && b.f.type !== 'CD').map((b) => db.get(b.f.VDI, 'VDI'))
+}
+
+/** A new VDI like `vdi` in `sr` of `dst` with the same bytes (the mirror's end result). */
+function copyDisk(src: Db, dst: Db, vdi: XObj<'VDI'>, sr: XObj<'SR'>): XObj<'VDI'> {
+  const made = createVdi(dst, {
+    sr, name_label: vdi.f.name_label, name_description: vdi.f.name_description, virtual_size: vdi.f.virtual_size, type: vdi.f.type,
+    sharable: vdi.f.sharable, read_only: vdi.f.read_only, other_config: vdi.f.other_config, xenstore_data: vdi.f.xenstore_data, sm_config: [], tags: vdi.f.tags,
+  })
+  copyVdiData(homeOf(src), vdiPlace(src, vdi), vdiPlace(dst, made), vdi.f.virtual_size)
+  accountVdiWrite(dst, made, vdiExtents(homeOf(dst), made.f.uuid))
+  return made
+}
+
+/** infer_vif_map: every VIF mapped, or mapped through another VIF with the same MAC; VIF_NOT_IN_MAP [vif]. */
+function inferVifMap(db: Db, vm: XObj<'VM'>, map: Array<[Ref, XObj<'network'>]>): Map<Ref, XObj<'network'>> {
+  const out = new Map<Ref, XObj<'network'>>()
+  for (const vif of db.referrers('VIF', 'VM', vm.ref)) {
+    const direct = map.find(([r]) => r === vif.ref)
+    const viaMac = map.find(([r]) => db.tryGet(r, 'VIF')?.f.MAC === vif.f.MAC)
+    const net = (direct ?? viaMac)?.[1]
+    if (!net) throw new XapiError('VIF_NOT_IN_MAP', [vif.ref])
+    out.set(vif.ref, net)
+  }
+  return out
+}
+
+/**
+ * VM.migrate_send(vm, dest, live, vdi_map, vif_map, options): the `migrate_send` operation check (strict unless
+ * forced); every disk VDI mapped (VDI_NOT_IN_MAP [vdi]). Within the pool: the destination passes
+ * assert_can_boot_here without the SR check, no VIF mapping (OPERATION_NOT_ALLOWED), no copy; disks on another SR
+ * move there and the VM moves host as pool_migrate does. To another pool: copy only for a halted VM
+ * (VM_BAD_POWER_STATE), the destination enabled (HOST_DISABLED) with room for a running VM, every VIF mapped
+ * (VIF_NOT_IN_MAP); the VM, its devices and metrics leave this pool's database for the other's (its snapshots are
+ * not carried), disks copied onto their SRs and the sources destroyed; with copy, a new halted VM is made there
+ * and nothing here changes. Returns the VM in the destination pool.
+ */
+export function migrateSend(src: Db, vm: XObj<'VM'>, a: MigrateSendArgs): XObj<'VM'> {
+  const force = a.force ?? false
+  const intra = a.dst === src
+  assertOperation(src, vm, 'migrate_send', !force)
+  const disks = movedVdis(src, vm)
+  for (const vdi of disks) if (!a.vdiMap.some(([r]) => r === vdi.ref)) throw new XapiError('VDI_NOT_IN_MAP', [vdi.ref])
+  const target = (vdi: XObj<'VDI'>) => a.vdiMap.find(([r]) => r === vdi.ref)![1]
+  if (intra) {
+    if (!force) assertCpuCompatible(vm, a.host)
+    if (vm.f.power_state !== 'Halted') assertCanBootHere(src, vm, a.host, { memoryCheck: true, srCheck: false })
+    if (a.vifMap.length > 0) throw new XapiError('OPERATION_NOT_ALLOWED', ['VIF mapping is not allowed for intra-pool migration -all VIFs must be on the same network'])
+    if (a.copy) throw new XapiError('OPERATION_NOT_ALLOWED', ['Copy mode is disallowed on intra pool storage migration, try efficient alternatives, for example, VM.copy/clone.'])
+    for (const vdi of disks) {
+      const sr = target(vdi)
+      if (sr.ref === vdi.f.SR) continue
+      const made = copyDisk(src, src, vdi, sr)
+      for (const vbd of src.referrers('VBD', 'VDI', vdi.ref).filter((b) => b.f.VM === vm.ref)) src.set(vbd, { VDI: made.ref })
+      if (src.referrers('VBD', 'VDI', vdi.ref).length === 0) destroyVdi(src, vdi)
+    }
+    if (vm.f.power_state === 'Running' || vm.f.power_state === 'Paused') moveDomain(src, vm, a.host)
+    updateAllowedOperations(src, vm)
+    updateVmVbdOperations(src, vm)
+    updateVmVifOperations(src, vm)
+    return vm
+  }
+  const dst = a.dst
+  const live = vm.f.power_state === 'Running' || vm.f.power_state === 'Paused'
+  if (!force && a.copy && vm.f.power_state !== 'Halted') throw new XapiError('VM_BAD_POWER_STATE', [vm.ref, 'halted', vm.f.power_state.toLowerCase()])
+  if (!a.host.f.enabled) throw new XapiError('HOST_DISABLED', [a.host.ref])
+  const vifs = inferVifMap(src, vm, a.vifMap)
+  if (live) {
+    const needed = startMemoryBytes(vm)
+    const free = computeFreeMemory(dst, a.host)
+    if (free < needed) throw new XapiError('HOST_NOT_ENOUGH_FREE_MEMORY', [String(needed), String(free)])
+  }
+  const newVdis = new Map(disks.map((vdi) => [vdi.ref, copyDisk(src, dst, vdi, target(vdi))]))
+  let moved: XObj<'VM'>
+  if (a.copy) {
+    moved = dst.create('VM', { ...structuredClone(vm.f), uuid: dst.ids.uuid(), allowed_operations: [], current_operations: [], metrics: NULL_REF, guest_metrics: NULL_REF })
+    moved = dst.get(moved.ref, 'VM')
+    dst.set(moved, { metrics: dst.create('VM_metrics', { ...structuredClone(src.get(vm.f.metrics, 'VM_metrics').f), uuid: dst.ids.uuid() }).ref })
+    for (const vbd of src.referrers('VBD', 'VM', vm.ref)) {
+      const m = src.tryGet(vbd.f.metrics, 'VBD_metrics')
+      dst.create('VBD', { ...structuredClone(vbd.f), uuid: dst.ids.uuid(), VM: moved.ref, metrics: m ? dst.create('VBD_metrics', { ...structuredClone(m.f), uuid: dst.ids.uuid() }).ref : NULL_REF })
+    }
+    for (const vif of src.referrers('VIF', 'VM', vm.ref)) {
+      const m = src.tryGet(vif.f.metrics, 'VIF_metrics')
+      dst.create('VIF', { ...structuredClone(vif.f), uuid: dst.ids.uuid(), VM: moved.ref, metrics: m ? dst.create('VIF_metrics', { ...structuredClone(m.f), uuid: dst.ids.uuid() }).ref : NULL_REF })
+    }
+  } else {
+    const carried = ([
+      ...src.referrers('VBD', 'VM', vm.ref).flatMap((b) => [b, src.tryGet(b.f.metrics, 'VBD_metrics')]),
+      ...src.referrers('VIF', 'VM', vm.ref).flatMap((v) => [v, src.tryGet(v.f.metrics, 'VIF_metrics')]),
+      src.tryGet(vm.f.metrics, 'VM_metrics'), src.tryGet(vm.f.guest_metrics, 'VM_guest_metrics'),
+    ] as Array<XObj | undefined>).filter((o): o is XObj => o !== undefined)
+    for (const c of src.referrers('console', 'VM', vm.ref)) src.destroy(c)
+    for (const o of carried) src.moveTo(dst, o)
+    moved = src.moveTo(dst, vm) as XObj<'VM'>
+  }
+  // the VM as the destination pool has it: its disks, its networks, no links into the source pool
+  for (const vbd of dst.referrers('VBD', 'VM', moved.ref)) {
+    const made = newVdis.get(vbd.f.VDI)
+    if (made) dst.set(vbd, { VDI: made.ref })
+    else if (!vbd.f.empty) dst.set(vbd, { VDI: NULL_REF, empty: true, currently_attached: vbd.f.type === 'CD' && vbd.f.currently_attached })
+  }
+  for (const vif of dst.referrers('VIF', 'VM', moved.ref)) dst.set(vif, { network: vifs.get(a.copy ? (src.referrers('VIF', 'VM', vm.ref).find((v) => v.f.device === vif.f.device)?.ref ?? '') : vif.ref)!.ref })
+  dst.set(moved, {
+    affinity: NULL_REF, suspend_SR: NULL_REF, snapshots: [], parent: NULL_REF, appliance: NULL_REF, groups: [],
+    protection_policy: NULL_REF, snapshot_schedule: NULL_REF, resident_on: NULL_REF, scheduled_to_be_resident_on: NULL_REF,
+  } as Partial<XObj<'VM'>['f']>)
+  if (!a.copy && live) moveDomain(dst, moved, a.host)
+  updateAllowedOperations(dst, moved)
+  updateVmVbdOperations(dst, moved)
+  updateVmVifOperations(dst, moved)
+  if (!a.copy) for (const vdi of disks) destroyVdi(src, vdi)
+  return moved
+}
+
+/** The domain moves to `host` (networks attached there, a new domid, consoles served from there). */
+function moveDomain(db: Db, vm: XObj<'VM'>, host: XObj<'host'>): void {
+  attachNetworks(db, vm, host)
+  db.set(vm, { resident_on: host.ref, scheduled_to_be_resident_on: NULL_REF, domid: nextDomid(db) })
+  syncConsoles(db, vm, host)
+  removePendingGuidance(db, vm, ['restart_device_model'])
 }

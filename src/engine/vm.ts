@@ -161,7 +161,7 @@ function assertCanSeeSrs(db: Db, vm: XObj<'VM'>, host: XObj<'host'>): void {
  * PCI and SR-IOV capacity checks are not modelled yet: the default world has no such devices. Placement's
  * second pass leaves the memory check out (`memoryCheck: false`).
  */
-export function assertCanBootHere(db: Db, vm: XObj<'VM'>, host: XObj<'host'>, opts: { memoryCheck?: boolean } = {}): void {
+export function assertCanBootHere(db: Db, vm: XObj<'VM'>, host: XObj<'host'>, opts: { memoryCheck?: boolean; srCheck?: boolean } = {}): void {
   validateBasicParameters(db, vm)
   if (!isHostLive(db, host)) throw new XapiError('HOST_NOT_LIVE', [])
   if (vm.f.is_control_domain && vm.f.affinity !== NULL_REF && vm.f.affinity !== host.ref) {
@@ -175,7 +175,7 @@ export function assertCanBootHere(db: Db, vm: XObj<'VM'>, host: XObj<'host'>, op
       host.ref, `[${versions.join('; ')}]`, vm.ref, String(vm.f.hardware_platform_version),
     ])
   }
-  assertCanSeeSrs(db, vm, host)
+  if (opts.srCheck !== false) assertCanSeeSrs(db, vm, host)
   assertCanSeeNetworks(db, vm, host, db.referrers('VIF', 'VM', vm.ref).map((v) => v.f.network))
   // assert_usbs_available: each VUSB's group must have its (first) PUSB on this host
   for (const vusb of db.referrers('VUSB', 'VM', vm.ref)) {
