@@ -7,6 +7,8 @@
 // xapi_vm_helpers.ml assert_can_boot_here, xapi_host.ml compute_evacuation_plan_no_wlb / evacuate / disable / enable.
 import assert from 'node:assert/strict'
 import { resetWorld } from '../../src/engine/state'
+import { withWorld } from '../../src/engine/world'
+import { addHost } from '../../src/engine/world/pools'
 import { computeFreeMemory } from '../../src/engine/host'
 import { startMemoryBytes } from '../../src/engine/vm'
 import { RefHashtbl } from '../../src/engine/ocaml-hashtbl'
@@ -129,6 +131,91 @@ describe('placement and migration (issue 5)', function () {
       const first = "Performing a storage live migration. Your VM's VDIs will be migrated with the VM.\n"
       assert.deepEqual(await run('vm-migrate', `uuid=${vm}`, 'remote-master=10.1.0.10'), fail(
         `${INTERNAL}message: Failure: Storage live migration requires remote-master, remote-username, and remote-password to be specified. Please see 'xe help vm-migrate' for help.\n`, first))
+    })
+  })
+
+  describe('vm-migrate storage migration (§9 vm-migrate, VM.migrate_send)', () => {
+    // another pool in the same world: a standalone host reached at 10.1.0.10 with root / secret (world/pools.ts)
+    const R = ['-s', '10.1.0.10', '-pw', 'secret']
+    const remote = ['remote-master=10.1.0.10', 'remote-username=root', 'remote-password=secret']
+    const FIRST = "Performing a storage live migration. Your VM's VDIs will be migrated with the VM.\n"
+    const PLAN = 'Will migrate to remote host: other-01, using remote network: Pool-wide network associated with eth0. Here is the VDI mapping:\n'
+    let vm: string
+    let vdi: string
+    let vif: string
+    let net: string
+    let sr: string
+    beforeEach(async () => {
+      await withWorld(home, true, (s) => addHost(s, { nameLabel: 'other-01', address: '10.1.0.10', password: 'secret', profile: 'xenserver-8' }))
+      vm = (await min('vm-list', 'is-control-domain=false', 'power-state=running', 'params=uuid')).split(',')[0]!
+      vdi = await min('vbd-list', `vm-uuid=${vm}`, 'type=Disk', 'params=vdi-uuid')
+      vif = await min('vif-list', `vm-uuid=${vm}`)
+      net = await min(...R, 'network-list', 'bridge=xenbr0')
+      sr = await min(...R, 'sr-list', 'name-label=Local storage')
+    })
+
+    it('moves a running VM to the other pool: the printed plan, its disk copied to the preferred SR, nothing left here', async () => {
+      const name = await vmGet(vm, 'name-label')
+      const size = await min('vdi-param-get', `uuid=${vdi}`, 'param-name=virtual-size')
+      // cli_operations.ml: the first line, the host and network, then one line per VDI (the preferred SR: the
+      // destination host's only non-ISO SR, its local storage)
+      assert.deepEqual(await run('vm-migrate', `uuid=${vm}`, ...remote, `vif:${vif}=${net}`), { stdout: `${FIRST}${PLAN}VDI ${vdi} -> SR ${sr}\n`, stderr: '', code: 0 })
+      assert.equal(await min('vm-list', `uuid=${vm}`), '')
+      assert.equal(await min('vdi-list', `uuid=${vdi}`), '')
+      const other = await min(...R, 'host-list')
+      assert.equal(await min(...R, 'vm-list', `uuid=${vm}`, 'params=name-label'), name)
+      assert.equal(await min(...R, 'vm-param-get', `uuid=${vm}`, 'param-name=power-state'), 'running')
+      assert.equal(await min(...R, 'vm-param-get', `uuid=${vm}`, 'param-name=resident-on'), other)
+      const disk = await min(...R, 'vbd-list', `vm-uuid=${vm}`, 'type=Disk', 'params=vdi-uuid')
+      assert.equal(await min(...R, 'vdi-param-get', `uuid=${disk}`, 'param-name=sr-uuid'), sr)
+      assert.equal(await min(...R, 'vdi-param-get', `uuid=${disk}`, 'param-name=virtual-size'), size)
+      assert.equal(await min(...R, 'vif-list', `vm-uuid=${vm}`, 'params=network-uuid'), net)
+      // it runs there like any guest of that pool
+      assert.deepEqual(await run(...R, 'vm-shutdown', `uuid=${vm}`), ok)
+      assert.deepEqual(await run(...R, 'vm-start', `uuid=${vm}`), ok)
+    })
+
+    it('errors: an unmapped VIF (VIF_NOT_IN_MAP), copy of a running VM, a wrong password, an unknown host', async () => {
+      const name = await vmGet(vm, 'name-label')
+      const plan = `${FIRST}${PLAN}VDI ${vdi} -> SR ${sr}\n`
+      assert.deepEqual(await run('vm-migrate', `uuid=${vm}`, ...remote), fail(`This VIF was not mapped to a destination Network in VM.migrate_send operation\nvif: ${vif}\n`, plan))
+      // xapi_vm_migrate.ml assert_can_migrate: copy mode only for a halted VM
+      assert.deepEqual(await run('vm-migrate', `uuid=${vm}`, ...remote, `vif:${vif}=${net}`, 'copy=true'), fail(`${BAD_POWER}vm: ${vm} (${name})\nexpected: halted\nactual: running\n`, plan))
+      assert.deepEqual(await run('vm-migrate', `uuid=${vm}`, 'remote-master=10.1.0.10', 'remote-username=root', 'remote-password=nope'), fail("Authentication failed\nFor usage run: 'xe help'\n", FIRST))
+      assert.deepEqual(await run('vm-migrate', `uuid=${vm}`, ...remote, 'host=nope'), fail(`${INTERNAL}message: Failure: Failed to find host: nope\n`, FIRST))
+      assert.equal(await vmGet(vm, 'power-state'), 'running')
+    })
+
+    it('copy=true copies a halted VM (the new uuid is printed) and leaves the original', async () => {
+      assert.deepEqual(await run('vm-shutdown', `uuid=${vm}`), ok)
+      const r = await run('vm-migrate', `uuid=${vm}`, ...remote, `vif:${vif}=${net}`, 'copy=true')
+      assert.equal(r.code, 0, r.stderr)
+      const lines = r.stdout.split('\n')
+      assert.deepEqual(lines.slice(0, 3), [FIRST.trim(), PLAN.trim(), `VDI ${vdi} -> SR ${sr}`])
+      const copy = lines[3]!
+      assert.notEqual(copy, vm)
+      assert.equal(await min(...R, 'vm-param-get', `uuid=${copy}`, 'param-name=name-label'), await vmGet(vm, 'name-label'))
+      assert.equal(await min(...R, 'vm-param-get', `uuid=${copy}`, 'param-name=power-state'), 'halted')
+      assert.equal(await vmGet(vm, 'power-state'), 'halted')
+      assert.equal(await min('vdi-list', `uuid=${vdi}`), vdi)
+    })
+
+    it('within the pool (remote-master is our coordinator): the disk moves to the mapped SR and the VM to the host', async () => {
+      const own = ['remote-master=10.0.0.10', 'remote-username=root', 'remote-password=xenserver']
+      const local = await min('sr-list', 'name-label=Local storage', 'host=xenserver-01')
+      const r = await run('vm-migrate', `uuid=${vm}`, ...own, `vdi:${vdi}=${local}`, 'host=xenserver-01')
+      assert.deepEqual(r, { stdout: `${FIRST}Will migrate to remote host: xenserver-01, using remote network: Pool-wide network associated with eth0. Here is the VDI mapping:\nVDI ${vdi} -> SR ${local}\n`, stderr: '', code: 0 })
+      const disk = await min('vbd-list', `vm-uuid=${vm}`, 'type=Disk', 'params=vdi-uuid')
+      assert.notEqual(disk, vdi)
+      assert.equal(await min('vdi-param-get', `uuid=${disk}`, 'param-name=sr-uuid'), local)
+      assert.equal(await min('vdi-list', `uuid=${vdi}`), '')
+      assert.equal(await vmGet(vm, 'resident-on'), hosts[0])
+      // VIF mapping is refused within a pool
+      // (without vdi: the disk is mapped to the preferred SR: the shared NFS SR comes before local storage)
+      const [ownNet, nfs] = [await min('network-list', 'bridge=xenbr0'), await min('sr-list', 'name-label=NFS storage')]
+      assert.deepEqual(await run('vm-migrate', `uuid=${vm}`, ...own, `vif:${vif}=${ownNet}`, 'host=xenserver-01'), fail(
+        'You attempted an operation that was not allowed.\nreason: VIF mapping is not allowed for intra-pool migration -all VIFs must be on the same network\n',
+        `${FIRST}Will migrate to remote host: xenserver-01, using remote network: Pool-wide network associated with eth0. Here is the VDI mapping:\nVDI ${disk} -> SR ${nfs}\n`))
     })
   })
 
