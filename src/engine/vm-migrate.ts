@@ -87,8 +87,7 @@ export function poolMigrate(db: Db, vm: XObj<'VM'>, host: XObj<'host'>, opts: Mi
   moveDomain(db, vm, host)
   updateAllowedOperations(db, vm)
   updateHostAllowedOperations(db, host)
-  const src = source ?? host
-  vmMessage(db, vm, 'VM_MIGRATED', `VM '${vm.f.name_label}' (uuid: ${vm.f.uuid}) migrated from host '${src.f.name_label}' (uuid: ${src.f.uuid}) to host '${host.f.name_label}' (uuid: ${host.f.uuid})`)
+  migratedMessage(db, vm, source ?? host, host)
   updateVmVbdOperations(db, vm)
   updateVmVifOperations(db, vm)
 }
@@ -283,7 +282,12 @@ export function migrateSend(src: Db, vm: XObj<'VM'>, a: MigrateSendArgs): XObj<'
       for (const vbd of src.referrers('VBD', 'VDI', vdi.ref).filter((b) => b.f.VM === vm.ref)) src.set(vbd, { VDI: made.ref })
       if (src.referrers('VBD', 'VDI', vdi.ref).length === 0) destroyVdi(src, vdi)
     }
-    if (vm.f.power_state === 'Running' || vm.f.power_state === 'Paused') moveDomain(src, vm, a.host)
+    const from = src.tryGet(vm.f.resident_on, 'host')
+    if (vm.f.power_state === 'Running' || vm.f.power_state === 'Paused') {
+      moveDomain(src, vm, a.host)
+      // a live intra-pool migration is announced as pool_migrate's is
+      if (from) migratedMessage(src, vm, from, a.host)
+    }
     updateAllowedOperations(src, vm)
     updateVmVbdOperations(src, vm)
     updateVmVifOperations(src, vm)
@@ -340,6 +344,11 @@ export function migrateSend(src: Db, vm: XObj<'VM'>, a: MigrateSendArgs): XObj<'
   updateVmVifOperations(dst, moved)
   if (!a.copy) for (const vdi of disks) destroyVdi(src, vdi)
   return moved
+}
+
+/** Message VM_MIGRATED "VM '<name>' (uuid: …) migrated from host '<name>' (uuid: …) to host '<name>' (uuid: …)". */
+function migratedMessage(db: Db, vm: XObj<'VM'>, from: XObj<'host'>, to: XObj<'host'>): void {
+  vmMessage(db, vm, 'VM_MIGRATED', `VM '${vm.f.name_label}' (uuid: ${vm.f.uuid}) migrated from host '${from.f.name_label}' (uuid: ${from.f.uuid}) to host '${to.f.name_label}' (uuid: ${to.f.uuid})`)
 }
 
 /** The domain moves to `host` (networks attached there, a new domid, consoles served from there). */

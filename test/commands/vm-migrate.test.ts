@@ -336,6 +336,19 @@ describe('placement and migration (issue 5)', function () {
       assert.equal(await vmGet(vm, 'resident-on'), hosts[0])
     })
 
+    it("a 'none' inventory (guests on the coordinator's local SR): every running guest is pinned there", async () => {
+      home = tmpHome()
+      resetWorld(home, { seed: 5, inventory: { hosts: 3, vms: 4, sharedSr: 'none' } })
+      hosts = (await min('host-list', 'params=uuid')).split(',')
+      const running = (await min('vm-list', 'is-control-domain=false', 'power-state=running', 'params=uuid')).split(',').filter((x) => x)
+      assert.ok(running.length > 0)
+      assert.deepEqual((await residentOn(hosts[0]!)).sort(), [...running].sort())
+      const report = (await run('host-get-vms-which-prevent-evacuation', `uuid=${hosts[0]}`, 'params=uuid,reason')).stdout
+      assert.equal((report.match(/reason \( RO\): VM_REQUIRES_SR,/g) ?? []).length, running.length)
+      assert.equal((await run('host-evacuate', `uuid=${hosts[0]}`)).code, 1)
+      assert.equal((await run('vm-migrate', `uuid=${running[0]}`, 'host=xenserver-02')).stderr.split('\n')[0], REQUIRES_SR.trim())
+    })
+
     it('host-evacuate takes one host only, a known network and a numeric batch-size', async () => {
       assert.deepEqual(await run('host-evacuate'), fail('Error: Multiple matching hosts found. Operation can only be performed on one host at a time\n'))
       assert.deepEqual(await run('host-evacuate', `uuid=${hosts[2]}`, 'batch-size=x'),

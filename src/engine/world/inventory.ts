@@ -99,6 +99,9 @@ function build(db: Db, o: InventoryOptions): void {
   // free memory per host, kept here so placement does not rescan every VM for each start
   const free = new Map(hosts.map((h) => [h.ref, computeFreeMemory(db, h)]))
 
+  // only hosts that see the guests' SR can run them (all of them with NFS; the coordinator with 'none')
+  const runners = hosts.filter((h) => db.referrers('PBD', 'host', h.ref).some((p) => p.f.SR === guestSr.ref && p.f.currently_attached))
+
   for (let n = 0; n < o.vms; n++) {
     const role = pick(db, ROLES.map((r): [typeof r, number] => [r, r.weight]))
     const count = (counters.get(role.prefix) ?? 0) + 1
@@ -115,7 +118,7 @@ function build(db: Db, o: InventoryOptions): void {
     if (db.ids.random() < 0.8) {
       const need = startMemoryBytes(vm) + vm.f.memory_overhead
       let best: XObj<'host'> | undefined
-      for (const h of hosts) if ((free.get(h.ref) ?? 0) >= need && (!best || free.get(h.ref)! > free.get(best.ref)!)) best = h
+      for (const h of runners) if ((free.get(h.ref) ?? 0) >= need && (!best || free.get(h.ref)! > free.get(best.ref)!)) best = h
       if (best) {
         startVm(db, vm, { host: best })
         free.set(best.ref, free.get(best.ref)! - vm.f.memory_dynamic_min - vm.f.memory_overhead)
