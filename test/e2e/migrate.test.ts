@@ -72,4 +72,26 @@ describe('e2e: vm-migrate and host evacuation (issue 5)', function () {
     assert.deepEqual(await xe('vm-migrate', `uuid=${vm}`, 'host=xenserver-02'), ok)
     assert.equal(await min('vm-param-get', `uuid=${vm}`, 'param-name=resident-on'), h)
   })
+
+  it('storage-migrates a running guest to another pool (xesim host-add) and it runs there', async () => {
+    const add = await execa(XESIM, ['host-add', '--name-label', 'dr-01', '--address', '10.2.0.10', '--password', 'secret'], { env: env(home), reject: false })
+    assert.equal(add.exitCode, 0, add.stderr)
+    const R = ['-s', '10.2.0.10', '-u', 'root', '-pw', 'secret']
+    const [vm] = (await min('vm-list', 'is-control-domain=false', 'power-state=running', 'params=uuid')).split(',')
+    const vif = await min('vif-list', `vm-uuid=${vm}`)
+    const vdi = await min('vbd-list', `vm-uuid=${vm}`, 'type=Disk', 'params=vdi-uuid')
+    const net = await min(...R, 'network-list', 'bridge=xenbr0')
+    const sr = await min(...R, 'sr-list', 'name-label=Local storage')
+    const r = await xe('vm-migrate', `uuid=${vm}`, 'remote-master=10.2.0.10', 'remote-username=root', 'remote-password=secret', `vif:${vif}=${net}`, `vdi:${vdi}=${sr}`)
+    assert.deepEqual(r, {
+      stdout: "Performing a storage live migration. Your VM's VDIs will be migrated with the VM.\n" +
+        'Will migrate to remote host: dr-01, using remote network: Pool-wide network associated with eth0. Here is the VDI mapping:\n' +
+        `VDI ${vdi} -> SR ${sr}`,
+      stderr: '',
+      code: 0,
+    })
+    assert.equal(await min('vm-list', `uuid=${vm}`), '')
+    assert.equal(await min(...R, 'vm-param-get', `uuid=${vm}`, 'param-name=power-state'), 'running')
+    assert.deepEqual(await xe(...R, 'vm-reboot', `uuid=${vm}`), ok)
+  })
 })
