@@ -10,9 +10,9 @@ export default verb(
   'host-disable',
   class extends XeCommand {
     exec(ctx: XeContext): void {
-      // auto-enable (default true) only tells the host's local database whether to re-enable it on restart
-      ctx.params.bool('auto-enable', true)
-      doDeclaredOp(ctx, (rec) => disableHost(ctx.db, rec.obj as XObj<'host'>))
+      // auto-enable=false: the host stays disabled across reboots until host-enable
+      const autoEnable = ctx.params.bool('auto-enable', true)
+      doDeclaredOp(ctx, (rec) => disableHost(ctx.db, rec.obj as XObj<'host'>, autoEnable))
     }
   },
 )

@@ -4,29 +4,34 @@
 // Reference: xapi-model.md §13. Re-expressed from xen-api at the reference commit.
 import type { Db, XObj } from './db'
 import { XapiError } from './errors'
-import { assertHostOperation, assertHostReachable, updateHostAllowedOperations } from './host-ops'
+import { assertHostOperation, assertHostReachable, setHostAutoEnable, updateHostAllowedOperations } from './host-ops'
 
 /**
  * Host.disable(host, auto_enable): the host accepts no new VMs. Forwarded to the host (HOST_OFFLINE when it is not
- * live); an enabled host becomes disabled (auto_enable=false only tells the host's local database not to re-enable
- * it when xapi restarts — not modelled). The allowed operations then include reboot, shutdown, apply_updates.
+ * live); an enabled host becomes disabled, and with auto_enable=false its local database remembers not to enable
+ * it again when it boots (host-ops.ts bootHost) until Host.enable. The allowed operations then include reboot,
+ * shutdown, apply_updates.
  */
-export function disableHost(db: Db, host: XObj<'host'>): void {
+export function disableHost(db: Db, host: XObj<'host'>, autoEnable = true): void {
   assertHostReachable(db, host)
-  if (host.f.enabled) db.set(host, { enabled: false })
+  if (host.f.enabled) {
+    db.set(host, { enabled: false })
+    if (!autoEnable) setHostAutoEnable(db, host, false)
+  }
   updateHostAllowedOperations(db, host)
 }
 
 /**
  * Host.enable: the `enable` operation check, forwarded to the host (HOST_OFFLINE), and for a disabled host the
  * re-enable checks of assert_safe_to_reenable (pending mandatory guidances:
- * HOST_PENDING_MANDATORY_GUIDANCE_NOT_EMPTY [host]); then enabled.
+ * HOST_PENDING_MANDATORY_GUIDANCE_NOT_EMPTY [host]); then enabled, and enabled again after reboots.
  */
 export function enableHost(db: Db, host: XObj<'host'>): void {
   assertHostOperation(db, host, 'enable')
   assertHostReachable(db, host)
   if (!host.f.enabled) {
     if (host.f.pending_guidances.length > 0) throw new XapiError('HOST_PENDING_MANDATORY_GUIDANCE_NOT_EMPTY', [host.ref])
+    setHostAutoEnable(db, host, true)
     db.set(host, { enabled: true })
   }
   updateHostAllowedOperations(db, host)

@@ -28,6 +28,15 @@ const REMOVING: HostOp[] = ['evacuate', 'reboot', 'shutdown']
 
 const masterRef = (db: Db): Ref => db.all('pool')[0]?.f.master ?? NULL_REF
 
+/** The host's local database flag host_auto_enable (Localdb, kept in the world's meta table; true by default). */
+const autoEnableKey = (host: Host) => `host_auto_enable:${host.f.uuid}`
+export function hostAutoEnable(db: Db, host: Host): boolean {
+  return db.store.getMeta(autoEnableKey(host)) !== 'false'
+}
+export function setHostAutoEnable(db: Db, host: Host, value: boolean): void {
+  db.store.setMeta(autoEnableKey(host), String(value))
+}
+
 /**
  * valid_operations: for each host operation, the error that refuses it (undefined when allowed). Operations that
  * add VMs and operations that remove them exclude each other; reboot, shutdown and apply_updates exclude each
@@ -163,7 +172,8 @@ export function bootHost(db: Db, host: Host): void {
       if (!(e instanceof XapiError)) throw e
     }
   }
-  if (host.f.pending_guidances.length === 0) db.set(host, { enabled: true })
+  // consider_enabling_host: a host disabled with auto_enable=false stays disabled until Host.enable
+  if (host.f.pending_guidances.length === 0 && hostAutoEnable(db, host)) db.set(host, { enabled: true })
   updateHostAllowedOperations(db, host)
 }
 

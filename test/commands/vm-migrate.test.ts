@@ -240,6 +240,17 @@ describe('placement and migration (issue 5)', function () {
       assert.deepEqual(await run('host-disable', `uuid=${h}`, 'auto-enable=maybe'), fail("Error: Failed to parse parameter 'auto-enable': Expected 'true','t','yes','y','1','false','f','no','n','0' got maybe\n"))
     })
 
+    it('auto-enable=false keeps the host disabled across a reboot until host-enable (xapi_host_helpers.ml consider_enabling_host)', async () => {
+      const h = hosts[2]!
+      assert.deepEqual(await run('host-disable', `uuid=${h}`, 'auto-enable=false'), ok)
+      assert.deepEqual(await run('host-reboot', `uuid=${h}`), ok)
+      assert.equal(await hostGet(h, 'enabled'), 'false')
+      assert.deepEqual(await run('host-enable', `uuid=${h}`), ok)
+      assert.deepEqual(await run('host-disable', `uuid=${h}`), ok)
+      assert.deepEqual(await run('host-reboot', `uuid=${h}`), ok)
+      assert.equal(await hostGet(h, 'enabled'), 'true')
+    })
+
     it('a member that is not live cannot be reached: HOST_OFFLINE', async () => {
       await inWorld(home, (db) => db.set(db.get(db.byUuid('host', hosts[1]!)!.f.metrics, 'host_metrics'), { live: false }))
       assert.deepEqual(await run('host-disable', 'host=xenserver-02'),
