@@ -1,0 +1,285 @@
+// Pool verbs (issue 5): pool-designate-new-master, pool-emergency-*, pool-recover-slaves, pool-sync-database,
+// pool-dump-database / pool-restore-database, pool-ha-enable / -disable / -compute-*, and the VM / pool HA
+// setters. Printed lines are cli_operations.ml's (Records.string_of_float "%.3f" of Constants.fuse_time 10. and
+// db_restore_fuse_time 30.); errors are the datamodel descriptions with `name: value` lines
+// (xe-cli-behaviour.md §4); downloads never overwrite (§8). Semantics: xapi_pool.ml, xapi_ha.ml,
+// xapi_ha_vm_failover.ml, binpack.ml, pool_db_backup.ml (xapi-model.md §14).
+import assert from 'node:assert/strict'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { resetWorld } from '../../src/engine/state'
+import { cleanupHomes, tmpHome, xe } from '../helpers'
+import { GiB, inWorld, seededWorld } from '../vm-fixtures'
+
+const ok = { stdout: '', stderr: '', code: 0 }
+const INTERNAL = 'The server failed to handle your request, due to an internal error. The given message may give details useful for debugging the problem.\n'
+const HA_IS_ENABLED = 'The operation could not be performed because HA is enabled on the Pool\n'
+const HA_NOT_ENABLED = 'The operation could not be performed because HA is not enabled on the Pool\n'
+
+function inventory(seed = 5, hosts = 3, vms = 6): string {
+  const home = tmpHome()
+  resetWorld(home, { seed, inventory: { hosts, vms, sharedSr: 'nfs' } })
+  return home
+}
+
+const one = async (home: string, args: string[]) => {
+  const r = await xe(home, args)
+  assert.equal(r.code, 0, r.stderr)
+  return r.stdout.replace(/\n$/, '')
+}
+const poolParam = async (home: string, p: string) => one(home, ['pool-param-get', `uuid=${await one(home, ['pool-list', '--minimal'])}`, `param-name=${p}`])
+const hostNamed = (home: string, name: string) => one(home, ['host-list', `name-label=${name}`, '--minimal'])
+const vmNamed = (home: string, name: string) => one(home, ['vm-list', `name-label=${name}`, '--minimal'])
+const nfs = (home: string) => one(home, ['sr-list', 'type=nfs', '--minimal'])
+
+describe('pool verbs (issue 5)', function () {
+  this.timeout(60000)
+  after(cleanupHomes)
+
+  describe('pool-designate-new-master (xapi_pool.ml designate_new_master)', () => {
+    it('moves the coordinator role: pool.master, a POOL_MASTER_TRANSITION message; on the coordinator nothing happens', async () => {
+      const home = inventory()
+      const [h1, h2] = [await hostNamed(home, 'xenserver-01'), await hostNamed(home, 'xenserver-02')]
+      assert.equal(await poolParam(home, 'master'), h1)
+      assert.deepEqual(await xe(home, ['pool-designate-new-master', `host-uuid=${h1}`]), ok)
+      assert.equal(await poolParam(home, 'master'), h1)
+      assert.equal(await one(home, ['message-list', 'name=POOL_MASTER_TRANSITION', '--minimal']), '')
+      assert.deepEqual(await xe(home, ['pool-designate-new-master', `host-uuid=${h2}`]), ok)
+      assert.equal(await poolParam(home, 'master'), h2)
+      assert.equal(await one(home, ['message-list', 'name=POOL_MASTER_TRANSITION', 'params=obj-uuid', '--minimal']), h2)
+      assert.equal(await one(home, ['message-list', 'name=POOL_MASTER_TRANSITION', 'params=priority', '--minimal']), '4')
+      // the new coordinator answers pool-recover-slaves: the other two, the last one first (PList lines)
+      const h3 = await hostNamed(home, 'xenserver-03')
+      assert.deepEqual(await xe(home, ['pool-recover-slaves']), { stdout: `${h3}\n${h1}\n`, stderr: '', code: 0 })
+    })
+
+    it('HA_IS_ENABLED with HA on; HOST_OFFLINE for a dead host; an unknown uuid is UUID_INVALID', async () => {
+      const home = inventory()
+      const h2 = await hostNamed(home, 'xenserver-02')
+      await inWorld(home, (db) => db.set(db.get(db.byUuid('host', h2)!.f.metrics, 'host_metrics'), { live: false }))
+      const r = await xe(home, ['pool-designate-new-master', `host-uuid=${h2}`])
+      assert.deepEqual(r, { stdout: '', stderr: `You attempted an operation which involves a host which could not be contacted.\nhost: ${h2} (xenserver-02)\n`, code: 1 })
+      await inWorld(home, (db) => db.set(db.get(db.byUuid('host', h2)!.f.metrics, 'host_metrics'), { live: true }))
+      assert.deepEqual(await xe(home, ['pool-ha-enable', `heartbeat-sr-uuids=${await nfs(home)}`]), ok)
+      assert.deepEqual(await xe(home, ['pool-designate-new-master', `host-uuid=${h2}`]), { stdout: '', stderr: HA_IS_ENABLED, code: 1 })
+      assert.deepEqual(await xe(home, ['pool-designate-new-master', 'host-uuid=nope']), { stdout: '', stderr: 'The uuid you supplied was invalid.\ntype: host\nuuid: nope\n', code: 1 })
+    })
+  })
+
+  describe('emergency verbs and sync (cli_operations.ml strings)', () => {
+    it('pool-emergency-transition-to-master: already master without --force; forced, the restart notice; HA refuses', async () => {
+      const home = inventory()
+      assert.deepEqual(await xe(home, ['pool-emergency-transition-to-master']), { stdout: "Host agent is already master. Use '--force' to execute the operation anyway.\n", stderr: '', code: 0 })
+      assert.deepEqual(await xe(home, ['pool-emergency-transition-to-master', '--force']), { stdout: 'Host agent will restart and transition to master in 10.000 seconds...\n', stderr: '', code: 0 })
+      assert.deepEqual(await xe(home, ['pool-emergency-reset-master', 'master-address=10.0.0.11']), { stdout: 'Host agent will restart and become slave of 10.0.0.11 in 10.000 seconds...\n', stderr: '', code: 0 })
+      assert.deepEqual(await xe(home, ['pool-emergency-reset-master', 'master-address=no-such-host']), {
+        stdout: '', stderr: `${INTERNAL}message: Failure("Couldn't resolve hostname: no-such-host")\n`, code: 1,
+      })
+      assert.deepEqual(await xe(home, ['pool-sync-database']), ok)
+      assert.deepEqual(await xe(home, ['pool-ha-enable']), ok)
+      assert.deepEqual(await xe(home, ['pool-emergency-transition-to-master', '--force']), { stdout: '', stderr: HA_IS_ENABLED, code: 1 })
+      assert.deepEqual(await xe(home, ['pool-emergency-reset-master', 'master-address=10.0.0.11']), { stdout: '', stderr: HA_IS_ENABLED, code: 1 })
+      // members with HA armed refuse to be recovered
+      assert.deepEqual(await xe(home, ['pool-recover-slaves']), ok)
+    })
+  })
+
+  describe('HA (xapi_ha.ml enable / disable, xapi_ha_vm_failover.ml)', () => {
+    it('a fresh host has no SR for the statefile; local storage is not for xhad', async () => {
+      const home = await seededWorld(3)
+      assert.deepEqual(await xe(home, ['pool-ha-enable']), {
+        stdout: '', stderr: 'An HA statefile could not be created, perhaps because no SR with the appropriate capability was found.\n', code: 1,
+      })
+      const local = await one(home, ['sr-list', 'name-label=Local storage', '--minimal'])
+      assert.deepEqual(await xe(home, ['pool-ha-enable', `heartbeat-sr-uuids=${local}`]), {
+        stdout: '', stderr: 'The specified SR is incompatible with the selected HA cluster stack.\nSR type: lvm\n', code: 1,
+      })
+      assert.equal(await poolParam(home, 'ha-enabled'), 'false')
+    })
+
+    it('in a pool a host-local SR lacks the other hosts\' PBDs (SR_NO_PBDS, not in the datamodel)', async () => {
+      const home = inventory()
+      const local = (await one(home, ['sr-list', 'name-label=Local storage', '--minimal'])).split(',')[0]!
+      const r = await xe(home, ['pool-ha-enable', `heartbeat-sr-uuids=${local}`])
+      assert.equal(r.code, 1)
+      assert.equal(r.stderr, `Error code: SR_NO_PBDS\nError parameters: ${local} (Local storage)\n`)
+    })
+
+    it('enable: statefile and metadata VDIs on the shared SR, pool and host fields; again HA_IS_ENABLED; disable', async () => {
+      const home = inventory()
+      const sr = await nfs(home)
+      assert.deepEqual(await xe(home, ['pool-ha-enable', `heartbeat-sr-uuids=${sr}`, 'ha-config:timeout=60']), ok)
+      assert.equal(await poolParam(home, 'ha-enabled'), 'true')
+      assert.equal(await poolParam(home, 'ha-configuration'), 'timeout: 60')
+      assert.equal(await poolParam(home, 'ha-cluster-stack'), 'xhad')
+      assert.equal(await poolParam(home, 'ha-plan-exists-for'), '0')
+      assert.equal(await poolParam(home, 'allowed-operations'),
+        'ha_disable; cluster_create; designate_new_master; configure_repositories; sync_updates; apply_updates; cert_refresh; exchange_certificates_on_join; exchange_ca_certificates_on_join; copy_primary_host_certs; eject; get_updates')
+      // Xha_statefile.create / Xha_metadata_vdi.create
+      const statefile = await one(home, ['vdi-list', `sr-uuid=${sr}`, 'name-label=Statefile for HA', '--minimal'])
+      assert.equal(await one(home, ['vdi-param-get', `uuid=${statefile}`, 'param-name=virtual-size']), String(4096 + 64 * 4096))
+      assert.equal(await one(home, ['vdi-param-get', `uuid=${statefile}`, 'param-name=type']), 'HA statefile')
+      assert.equal(await one(home, ['vdi-param-get', `uuid=${statefile}`, 'param-name=name-description']), 'Used for storage heartbeating')
+      assert.equal(await one(home, ['vdi-param-get', `uuid=${statefile}`, 'param-name=sharable']), 'true')
+      const metadata = await one(home, ['vdi-list', `sr-uuid=${sr}`, 'name-label=Metadata for HA', 'params=virtual-size,type', '--minimal'])
+      assert.equal(metadata, '3988783104')
+      assert.equal(await poolParam(home, 'ha-statefiles'), statefile)
+      const hosts = (await one(home, ['host-list', '--minimal'])).split(',')
+      for (const h of hosts) {
+        assert.equal(await one(home, ['host-param-get', `uuid=${h}`, 'param-name=ha-statefiles']), statefile)
+        assert.equal(await one(home, ['host-param-get', `uuid=${h}`, 'param-name=ha-network-peers']), hosts.join('; '))
+      }
+      assert.deepEqual(await xe(home, ['pool-ha-enable']), { stdout: '', stderr: HA_IS_ENABLED, code: 1 })
+      assert.deepEqual(await xe(home, ['pool-ha-disable']), ok)
+      assert.equal(await poolParam(home, 'ha-enabled'), 'false')
+      assert.deepEqual(await xe(home, ['pool-ha-disable']), { stdout: '', stderr: HA_NOT_ENABLED, code: 1 })
+      // the statefile is kept and re-used by the next enable (Xha_statefile.find_or_create)
+      assert.deepEqual(await xe(home, ['pool-ha-enable']), ok)
+      assert.equal(await poolParam(home, 'ha-statefiles'), statefile)
+      assert.equal((await one(home, ['vdi-list', 'name-label=Statefile for HA', '--minimal'])).split(',').length, 1)
+    })
+
+    it('unknown heartbeat SR: UUID_INVALID; a dead host: HOST_OFFLINE', async () => {
+      const home = inventory()
+      assert.deepEqual(await xe(home, ['pool-ha-enable', 'heartbeat-sr-uuids=nope']), { stdout: '', stderr: 'The uuid you supplied was invalid.\ntype: SR\nuuid: nope\n', code: 1 })
+      const h3 = await hostNamed(home, 'xenserver-03')
+      await inWorld(home, (db) => db.set(db.get(db.byUuid('host', h3)!.f.metrics, 'host_metrics'), { live: false }))
+      assert.deepEqual(await xe(home, ['pool-ha-enable']), {
+        stdout: '', stderr: `You attempted an operation which involves a host which could not be contacted.\nhost: ${h3} (xenserver-03)\n`, code: 1,
+      })
+    })
+
+    it('max host failures: the number of hosts with nothing protected, n-1 with protected agile VMs, less when memory is short', async () => {
+      const home = inventory()
+      assert.deepEqual(await xe(home, ['pool-ha-compute-max-host-failures-to-tolerate']), { stdout: '3\n', stderr: '', code: 0 })
+      const running = (await one(home, ['vm-list', 'power-state=running', 'is-control-domain=false', 'params=name-label', '--minimal'])).split(',')
+      for (const name of running.slice(0, 3)) assert.deepEqual(await xe(home, ['vm-param-set', `uuid=${await vmNamed(home, name)}`, 'ha-restart-priority=restart']), ok)
+      // VM.set_ha_restart_priority on a running VM turns ha_always_run on
+      assert.equal(await one(home, ['vm-param-get', `uuid=${await vmNamed(home, running[0]!)}`, 'param-name=ha-always-run']), 'true')
+      assert.deepEqual(await xe(home, ['pool-ha-compute-max-host-failures-to-tolerate']), { stdout: '2\n', stderr: '', code: 0 })
+      // two big protected guests: one host failure can be absorbed, two cannot (binpack on 64 GiB hosts)
+      await inWorld(home, (db) => {
+        for (const name of running.slice(0, 2)) {
+          const vm = db.all('VM').find((v) => v.f.name_label === name)!
+          db.set(vm, { memory_static_max: 40 * GiB })
+        }
+      })
+      const hypothetical = ['pool-ha-compute-hypothetical-max-host-failures-to-tolerate']
+      for (const name of running.slice(0, 2)) hypothetical.push(`vm-uuid=${await vmNamed(home, name)}`, 'restart-priority=restart')
+      assert.deepEqual(await xe(home, hypothetical), { stdout: '1\n', stderr: '', code: 0 })
+      assert.deepEqual(await xe(home, [...hypothetical.slice(0, 2), 'restart-priority=best-effort']), { stdout: '3\n', stderr: '', code: 0 })
+      assert.deepEqual(await xe(home, [...hypothetical.slice(0, 2), 'restart-priority=always']), {
+        stdout: '', stderr: 'The value given is invalid\nfield: ha_restart_priority\nvalue: always\n', code: 1,
+      })
+      assert.deepEqual(await xe(home, hypothetical.slice(0, 2)), {
+        stdout: '', stderr: `${INTERNAL}message: Failure: Call requires an equal number of vm-uuid and restart-priority arguments\n`, code: 1,
+      })
+    })
+
+    it('with HA on: ha-host-failures-to-tolerate keeps the plan; a new protected VM must fit it', async () => {
+      const home = inventory()
+      const pool = await one(home, ['pool-list', '--minimal'])
+      // one running guest on each 64 GiB host, made 24, 24 and 9 GiB: the two big ones protected survive two host
+      // failures (the third host takes both), all three do not (the second host cannot take 24 + 9 GiB)
+      const [a, b, c] = await inWorld(home, (db) => db.all('host').map((h, i) => {
+        const vm = db.referrers('VM', 'resident_on', h.ref).find((v) => !v.f.is_control_domain)!
+        db.set(vm, { memory_static_max: [24, 24, 9][i]! * GiB })
+        return vm.f.uuid
+      }))
+      for (const u of [a, b]) assert.deepEqual(await xe(home, ['vm-param-set', `uuid=${u}`, 'ha-restart-priority=restart']), ok)
+      assert.deepEqual(await xe(home, ['pool-ha-enable']), ok)
+      assert.deepEqual(await xe(home, ['pool-param-set', `uuid=${pool}`, 'ha-host-failures-to-tolerate=2']), ok)
+      assert.equal(await poolParam(home, 'ha-plan-exists-for'), '2')
+      assert.equal(await poolParam(home, 'ha-overcommitted'), 'false')
+      const BREAK = 'This operation cannot be performed because it would invalidate VM failover planning such that the system would be unable to guarantee to restart protected VMs after a Host failure.\n'
+      assert.deepEqual(await xe(home, ['pool-param-set', `uuid=${pool}`, 'ha-host-failures-to-tolerate=3']), { stdout: '', stderr: BREAK, code: 1 })
+      assert.deepEqual(await xe(home, ['pool-param-set', `uuid=${pool}`, 'ha-host-failures-to-tolerate=-1']), {
+        stdout: '', stderr: 'The value given is invalid\nfield: ha_host_failures_to_tolerate\nvalue: -1\n', code: 1,
+      })
+      // the third guest cannot be protected while two failures are planned for
+      assert.deepEqual(await xe(home, ['vm-param-set', `uuid=${c}`, 'ha-restart-priority=restart']), { stdout: '', stderr: BREAK, code: 1 })
+      assert.deepEqual(await xe(home, ['vm-param-set', `uuid=${c}`, 'ha-restart-priority=best-effort']), ok)
+      assert.deepEqual(await xe(home, ['vm-param-set', `uuid=${c}`, 'ha-restart-priority=bogus']), {
+        stdout: '', stderr: 'The value given is invalid\nfield: ha_restart_priority\nvalue: bogus\n', code: 1,
+      })
+      // with one failure planned for, the third fits
+      assert.deepEqual(await xe(home, ['pool-param-set', `uuid=${pool}`, 'ha-host-failures-to-tolerate=1']), ok)
+      assert.equal(await poolParam(home, 'ha-plan-exists-for'), '1')
+      assert.deepEqual(await xe(home, ['vm-param-set', `uuid=${c}`, 'ha-restart-priority=restart']), ok)
+      assert.deepEqual(await xe(home, ['pool-ha-compute-max-host-failures-to-tolerate']), { stdout: '1\n', stderr: '', code: 0 })
+      // ha-always-run=false is VM.set_ha_always_run: the priority is cleared, protection ends
+      assert.deepEqual(await xe(home, ['vm-param-set', `uuid=${c}`, 'ha-always-run=false']), ok)
+      assert.equal(await one(home, ['vm-param-get', `uuid=${c}`, 'param-name=ha-restart-priority']), '')
+      assert.equal(await one(home, ['vm-param-get', `uuid=${c}`, 'param-name=ha-always-run']), 'false')
+      assert.deepEqual(await xe(home, ['pool-ha-compute-max-host-failures-to-tolerate']), { stdout: '2\n', stderr: '', code: 0 })
+    })
+  })
+
+  describe('pool-dump-database / pool-restore-database (pool_db_backup.ml; §8)', () => {
+    it('round trip: the dump restores the pool exactly; files are never overwritten; restore needs --force', async () => {
+      const home = await seededWorld(4)
+      const dir = tmpHome()
+      const file = join(dir, 'pool.db')
+      const listing = async () => {
+        let s = ''
+        for (const c of ['pool-list', 'host-list', 'vm-list', 'sr-list', 'vdi-list', 'pif-list', 'network-list', 'pbd-list']) s += await one(home, [c, 'params=all'])
+        return s
+      }
+      const before = await listing()
+      assert.deepEqual(await xe(home, ['pool-dump-database', `file-name=${file}`]), ok)
+      assert.ok(existsSync(file))
+      const dump = readFileSync(file, 'utf8')
+      // the download is created exclusively (§8)
+      assert.deepEqual(await xe(home, ['pool-dump-database', `file-name=${file}`]), { stdout: '', stderr: `Operation failed. Error: Sys_error("${file}: File exists")\n`, code: 1 })
+      // the pool changes …
+      assert.equal((await xe(home, ['network-create', 'name-label=later'])).code, 0)
+      assert.equal((await xe(home, ['vm-install', 'new-name-label=later', 'template=Debian Bookworm 12'])).code, 0)
+      assert.notEqual(await listing(), before)
+      assert.deepEqual(await xe(home, ['pool-restore-database', `file-name=${file}`]), {
+        stdout: '', stderr: `${INTERNAL}message: Failure: This operation will restore the database backup to this host, making it the master. All slave hosts are assumed dead and they will be forgotten. This operation must be forced (use --force).\n`, code: 1,
+      })
+      assert.deepEqual(await xe(home, ['pool-restore-database', `file-name=${file}`, 'dry-run=true']), { stdout: 'Dry-run backup restore successful\n', stderr: '', code: 0 })
+      assert.notEqual(await listing(), before)
+      assert.deepEqual(await xe(home, ['pool-restore-database', `file-name=${file}`, '--force']), { stdout: 'Host will reboot with restored database in 30.000 seconds...\n', stderr: '', code: 0 })
+      // … and is back as it was, to the byte; a new dump is the same file
+      assert.equal(await listing(), before)
+      const again = join(dir, 'again.db')
+      assert.deepEqual(await xe(home, ['pool-dump-database', `file-name=${again}`]), ok)
+      assert.equal(readFileSync(again, 'utf8'), dump)
+    })
+
+    it('restore checks the file: missing, not a backup, another product version', async () => {
+      const home = await seededWorld(4)
+      const dir = tmpHome()
+      const missing = join(dir, 'missing.db')
+      assert.deepEqual(await xe(home, ['pool-restore-database', `file-name=${missing}`, '--force']), { stdout: '', stderr: `Operation failed. Error: file '${missing}' does not exist\n`, code: 1 })
+      const junk = join(dir, 'junk.db')
+      writeFileSync(junk, '{"format":"something else"}')
+      assert.deepEqual(await xe(home, ['pool-restore-database', `file-name=${junk}`, 'dry-run=true']), {
+        stdout: '', stderr: `${INTERNAL}message: Failure("the database backup is invalid: not an xesim pool database")\n`, code: 1,
+      })
+      const file = join(dir, 'pool.db')
+      assert.deepEqual(await xe(home, ['pool-dump-database', `file-name=${file}`]), ok)
+      const other = join(dir, 'other.db')
+      writeFileSync(other, readFileSync(file, 'utf8').replace('"profile":"xenserver-8"', '"profile":"xcp-ng-8.3"'))
+      assert.deepEqual(await xe(home, ['pool-restore-database', `file-name=${other}`, '--force']), {
+        stdout: '', stderr: 'The restore could not be performed because this backup has been created by a different (incompatible) product version\n', code: 1,
+      })
+    })
+
+    it('in a pool, the restored database keeps only the coordinator: members and their guests\' residence are forgotten', async () => {
+      const home = inventory()
+      const dir = tmpHome()
+      const file = join(dir, 'pool.db')
+      const h1 = await hostNamed(home, 'xenserver-01')
+      assert.deepEqual(await xe(home, ['pool-dump-database', `file-name=${file}`]), ok)
+      assert.equal((await xe(home, ['pool-restore-database', `file-name=${file}`, '--force'])).code, 0)
+      assert.equal(await one(home, ['host-list', '--minimal']), h1)
+      assert.equal(await one(home, ['vm-list', 'is-control-domain=true', 'params=resident-on', '--minimal']), h1)
+      const elsewhere = await one(home, ['vm-list', 'power-state=running', 'is-control-domain=false', 'params=resident-on', '--minimal'])
+      for (const r of elsewhere.split(',').filter((x) => x)) assert.equal(r, h1)
+      for (const r of (await one(home, ['pbd-list', 'params=host-uuid', '--minimal'])).split(',')) assert.equal(r, h1)
+      for (const r of (await one(home, ['pif-list', 'params=host-uuid', '--minimal'])).split(',')) assert.equal(r, h1)
+    })
+  })
+})
