@@ -9,6 +9,7 @@ import { XapiError } from './errors'
 import { createMessage } from './message'
 import { assertPoolOperation, updatePoolAllowedOperations } from './ha'
 import { hasClass, fieldsOf, REVERSE } from './schema'
+import { table } from './tables'
 import type { ClassName } from './model.generated'
 import { EPOCH, NULL_REF, type Ref } from './values'
 
@@ -113,15 +114,14 @@ export interface DbDump {
   objects: Array<[string, string, Record<string, unknown>]>
 }
 
-/** Every persistent object, in creation order: [class, ref, fields]. */
+/** The persistent classes of the datamodel, in its order. */
+const dumpedClasses = (): ClassName[] =>
+  Object.keys(table<{ classes: Record<string, unknown> }>('schema.json').classes).filter((c) => !NOT_DUMPED.has(c)) as ClassName[]
+
+/** Every persistent object of the pool, class by class in creation order: [class, ref, fields]. */
 export function dumpDatabase(db: Db, profile: string): DbDump {
   const objects: DbDump['objects'] = []
-  for (const row of db.store.loadAll()) {
-    if (NOT_DUMPED.has(row.cls)) continue
-    const o = db.tryGet(row.ref)
-    if (!o) continue
-    objects.push([o.cls, o.ref, o.f as Record<string, unknown>])
-  }
+  for (const cls of dumpedClasses()) for (const o of db.all(cls)) objects.push([o.cls, o.ref, o.f as Record<string, unknown>])
   return { format: DUMP_FORMAT, version: DUMP_VERSION, profile, objects }
 }
 
@@ -233,11 +233,7 @@ export function restoreDatabase(db: Db, dump: DbDump, dryRun: boolean): void {
   }
 
   // the database is replaced: every persistent object goes, the backup's come back in their order
-  for (const row of db.store.loadAll()) {
-    if (NOT_DUMPED.has(row.cls)) continue
-    const o = db.tryGet(row.ref)
-    if (o) db.destroy(o)
-  }
+  for (const cls of dumpedClasses()) for (const o of db.all(cls)) db.destroy(o)
   for (const o of objs) {
     if (drop.has(o.ref)) continue
     db.create(o.cls, o.f as never, o.ref)
