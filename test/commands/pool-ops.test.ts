@@ -8,6 +8,8 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { resetWorld } from '../../src/engine/state'
+import { withWorld } from '../../src/engine/world'
+import { addHost } from '../../src/engine/world/pools'
 import { cleanupHomes, tmpHome, xe } from '../helpers'
 import { GiB, inWorld, seededWorld } from '../vm-fixtures'
 
@@ -280,6 +282,126 @@ describe('pool verbs (issue 5)', function () {
       for (const r of elsewhere.split(',').filter((x) => x)) assert.equal(r, h1)
       for (const r of (await one(home, ['pbd-list', 'params=host-uuid', '--minimal'])).split(',')) assert.equal(r, h1)
       for (const r of (await one(home, ['pif-list', 'params=host-uuid', '--minimal'])).split(',')) assert.equal(r, h1)
+    })
+  })
+
+  describe('pool-join / pool-eject (xapi_pool.ml join_common, pre_join_checks, eject; §9)', () => {
+    const JOINER = ['-s', '10.0.0.11', '-u', 'root', '-pw', 'secret']
+    const JOIN = ['pool-join', 'master-address=10.0.0.10', 'master-username=root', 'master-password=xenserver']
+    const JOINED = { stdout: 'Host agent will restart and attempt to join pool in 10.000 seconds...\n', stderr: '', code: 0 }
+    /** The default world's host (10.0.0.10, a shared NFS SR added) and a standalone xenserver-02 (10.0.0.11). */
+    async function twoPools(): Promise<string> {
+      const home = await seededWorld(6)
+      assert.equal((await xe(home, ['sr-create', 'type=nfs', 'shared=true', 'name-label=NFS', 'device-config:server=10.0.0.5', 'device-config:serverpath=/export'])).code, 0)
+      await withWorld(home, true, (s) => addHost(s, { nameLabel: 'xenserver-02', address: '10.0.0.11', password: 'secret', profile: 'xenserver-8', cpus: 16 }))
+      return home
+    }
+
+    it('the coordinator must be reachable, be the coordinator and accept the login; a host cannot join itself', async () => {
+      const home = await twoPools()
+      // cli_operations.ml pool_join: POOL_JOINING_HOST_CONNECTION_FAILED is two lines and exit 0 (§9)
+      assert.deepEqual(await xe(home, [...JOINER, 'pool-join', 'master-address=10.0.0.99', 'master-username=root', 'master-password=x']), {
+        stdout: 'Host cannot contact destination host: connection refused.\nCheck destination host has services running and accessible from this host.\n', stderr: '', code: 0,
+      })
+      assert.deepEqual(await xe(home, [...JOINER, 'pool-join', 'master-address=10.0.0.10', 'master-username=root', 'master-password=wrong']), {
+        stdout: '', stderr: "Authentication failed\nFor usage run: 'xe help'\n", code: 1,
+      })
+      assert.deepEqual(await xe(home, [...JOINER, 'pool-join', 'master-address=10.0.0.11', 'master-username=root', 'master-password=secret']), {
+        stdout: '', stderr: 'You attempted an operation that was not allowed.\nreason: Host cannot become slave of itself\n', code: 1,
+      })
+      assert.equal(await one(home, ['host-list', 'params=name-label', '--minimal']), 'xenserver-01')
+    })
+
+    it('a joiner with a running guest is refused; halted, its guest comes along', async () => {
+      const home = await twoPools()
+      const vm = await one(home, [...JOINER, 'vm-install', 'new-name-label=guest', 'template=Debian Bookworm 12'])
+      assert.equal((await xe(home, [...JOINER, 'vm-start', `uuid=${vm}`])).code, 0)
+      assert.deepEqual(await xe(home, [...JOINER, ...JOIN]), { stdout: '', stderr: 'The server joining the pool cannot have any running VMs.\n', code: 1 })
+      assert.equal((await xe(home, [...JOINER, 'vm-shutdown', `uuid=${vm}`, '--force'])).code, 0)
+      assert.deepEqual(await xe(home, [...JOINER, ...JOIN]), JOINED)
+      assert.equal(await one(home, ['vm-list', 'name-label=guest', '--minimal']), vm)
+    })
+
+    it('join: the host, its control domain, local SRs and PIFs join the pool; the pool\'s shared SR gets a PBD for it', async () => {
+      const home = await twoPools()
+      const h1 = await hostNamed(home, 'xenserver-01')
+      const h2 = await one(home, [...JOINER, 'host-list', '--minimal'])
+      const dom0 = await one(home, [...JOINER, 'vm-list', 'is-control-domain=true', '--minimal'])
+      const localSr = await one(home, [...JOINER, 'sr-list', 'name-label=Local storage', '--minimal'])
+      const templates = await one(home, ['template-list', '--minimal'])
+      const pool = await one(home, ['pool-list', '--minimal'])
+      assert.deepEqual(await xe(home, [...JOINER, ...JOIN]), JOINED)
+      assert.equal(await one(home, ['host-list', 'params=name-label', '--minimal']), 'xenserver-01,xenserver-02')
+      assert.equal(await one(home, ['pool-list', '--minimal']), pool)
+      assert.equal(await poolParam(home, 'master'), h1)
+      assert.equal(await one(home, ['vm-list', 'is-control-domain=true', `resident-on=${h2}`, '--minimal']), dom0)
+      assert.equal(await one(home, ['pbd-list', `sr-uuid=${localSr}`, 'params=host-uuid', '--minimal']), h2)
+      // one pool object, the coordinator's templates only
+      assert.equal(await one(home, ['template-list', '--minimal']), templates)
+      // the joiner's PIFs are on the pool's networks of the same bridge
+      for (const bridge of ['xenbr0', 'xenbr1']) {
+        const net = await one(home, ['network-list', `bridge=${bridge}`, '--minimal'])
+        assert.equal(await one(home, ['pif-list', `network-uuid=${net}`, 'params=host-uuid', '--minimal']), `${h1},${h2}`)
+      }
+      const nfsSr = await nfs(home)
+      const pbd = await one(home, ['pbd-list', `sr-uuid=${nfsSr}`, `host-uuid=${h2}`, '--minimal'])
+      assert.equal(await one(home, ['pbd-param-get', `uuid=${pbd}`, 'param-name=currently-attached']), 'true')
+      assert.equal(await one(home, ['pbd-param-get', `uuid=${pbd}`, 'param-name=device-config']), 'server: 10.0.0.5; serverpath: /export')
+      // create_pool_cpuinfo: the hosts' CPUs summed
+      assert.match(await poolParam(home, 'cpu_info'), /socket_count: 2; cpu_count: 32;/)
+      // the member is reached through its coordinator's pool (with the pool's password)
+      assert.equal(await one(home, ['-s', '10.0.0.11', '-pw', 'xenserver', 'host-list', 'params=name-label', '--minimal']), 'xenserver-01,xenserver-02')
+      // a pool of one more host cannot join elsewhere, nor join again
+      assert.deepEqual(await xe(home, [...JOIN]), {
+        stdout: '', stderr: 'You attempted an operation that was not allowed.\nreason: Host is already part of a pool\n', code: 1,
+      })
+    })
+
+    it('a trial pool holds at most three hosts (LICENCE_RESTRICTION Pool_size)', async () => {
+      const home = inventory()
+      await withWorld(home, true, (s) => addHost(s, { nameLabel: 'xenserver-04', address: '10.0.0.13', password: 'secret', profile: 'xenserver-8' }))
+      assert.deepEqual(await xe(home, ['-s', '10.0.0.13', '-pw', 'secret', ...JOIN]), {
+        stdout: '', stderr: 'This operation is not allowed because your license lacks a needed feature. Please contact your support representative.\nfeature: Pool_size\n', code: 1,
+      })
+    })
+
+    it('eject: warnings and the prompt (abort changes nothing); the coordinator cannot go; --force ejects', async () => {
+      const home = await twoPools()
+      assert.deepEqual(await xe(home, [...JOINER, ...JOIN]), JOINED)
+      const [h1, h2] = [await hostNamed(home, 'xenserver-01'), await hostNamed(home, 'xenserver-02')]
+      const vm = await one(home, ['vm-install', 'new-name-label=onlocal', 'template=Debian Bookworm 12', `sr-uuid=${await one(home, ['sr-list', 'name-label=Local storage', `host=xenserver-02`, '--minimal'])}`])
+      const disk = await one(home, ['vbd-list', `vm-uuid=${vm}`, 'type=Disk', 'params=vdi-uuid', '--minimal'])
+      const diskName = await one(home, ['vdi-param-get', `uuid=${disk}`, 'param-name=name-label'])
+      const prompt = "WARNING: Ejecting a host from the pool will reinitialise that host's local SRs.\nWARNING: Any data contained with the local SRs will be lost.\n" +
+        `The following VDI objects will be destroyed:\nVDI: ${disk} (${diskName})\nType 'yes' to continue\n`
+      assert.deepEqual(await xe(home, ['pool-eject', `host-uuid=${h2}`], { stdin: ['no'] }), { stdout: `${prompt}Aborted (you typed: 'no')\n`, stderr: '', code: 0 })
+      assert.equal(await one(home, ['host-list', '--minimal']), `${h1},${h2}`)
+      assert.deepEqual(await xe(home, ['pool-eject', `host-uuid=${h1}`, '--force']), { stdout: '', stderr: `${INTERNAL}message: Xapi_pool.Cannot_eject_master\n`, code: 1 })
+      assert.deepEqual(await xe(home, ['pool-eject', `host-uuid=${h2}`], { stdin: ['yes'] }), {
+        stdout: `${prompt}Specified host will attempt to restart as a master of a new pool in 10.000 seconds...\n`, stderr: '', code: 0,
+      })
+      assert.equal(await one(home, ['host-list', '--minimal']), h1)
+      // its local SRs and their VDIs are forgotten; the guest stays, without that disk
+      assert.equal(await one(home, ['vdi-list', `uuid=${disk}`, '--minimal']), '')
+      assert.equal(await one(home, ['vm-list', 'name-label=onlocal', '--minimal']), vm)
+      assert.equal(await one(home, ['pif-list', `host-uuid=${h2}`, '--minimal']), '')
+      assert.match(await poolParam(home, 'cpu_info'), /socket_count: 1; cpu_count: 16;/)
+      // the host is back as a fresh standalone host: same uuid, its own pool, fresh local SRs and templates
+      const again = ['-s', '10.0.0.11', '-pw', 'secret']
+      assert.equal(await one(home, [...again, 'host-list', '--minimal']), h2)
+      assert.equal(await one(home, [...again, 'pool-param-get', `uuid=${await one(home, [...again, 'pool-list', '--minimal'])}`, 'param-name=master']), h2)
+      assert.equal(await one(home, [...again, 'sr-list', 'params=name-label', '--minimal']), 'Local storage,Removable storage,DVD drives')
+      assert.equal((await one(home, [...again, 'template-list', '--minimal'])).split(',').length, (await one(home, ['template-list', '--minimal'])).split(',').length)
+      // and it can join again
+      assert.deepEqual(await xe(home, [...again, ...JOIN]), JOINED)
+    })
+
+    it('eject refuses a member with a running guest (OPERATION_NOT_ALLOWED) and with HA on', async () => {
+      const home = inventory()
+      const h2 = await hostNamed(home, 'xenserver-02')
+      assert.deepEqual(await xe(home, ['pool-eject', `host-uuid=${h2}`, '--force']), { stdout: '', stderr: 'You attempted an operation that was not allowed.\nreason: VM resident on host\n', code: 1 })
+      assert.deepEqual(await xe(home, ['pool-ha-enable']), ok)
+      assert.deepEqual(await xe(home, ['pool-eject', `host-uuid=${h2}`, '--force']), { stdout: '', stderr: HA_IS_ENABLED, code: 1 })
     })
   })
 })
