@@ -21,8 +21,23 @@ export function thePool(db: Db): XObj<'pool'> {
   return p
 }
 
-/** Helpers.get_localhost: the host xe is connected to, the coordinator. */
+/** Helpers.get_localhost for forwarded calls: the coordinator, where xe's session ends up. */
 export const localhost = (db: Db): Host => db.get(thePool(db).f.master, 'host')
+
+/**
+ * The host xe itself talks to (xe -s; without it the world's first host), for the commands xe never forwards
+ * to the coordinator (Neverforward: pool-emergency-transition-to-master, pool-emergency-reset-master).
+ */
+export function hostTalkedTo(db: Db): Host {
+  const { currentTarget } = require('./world') as typeof import('./world')
+  const { findServer, isLocalhost } = require('./world/pools') as typeof import('./world/pools')
+  const server = currentTarget().server
+  const row = findServer(db.store, isLocalhost(server) ? 'localhost' : server!)
+  return (row && db.byUuid('host', row.uuid)) || localhost(db)
+}
+
+/** Pool_role.is_master () on the host xe talks to. */
+export const talksToCoordinator = (db: Db): boolean => hostTalkedTo(db).ref === thePool(db).f.master
 
 /** An OCaml Failure raised in the server: INTERNAL_ERROR with Printexc.to_string's `Failure("…")`. */
 const failure = (msg: string) => new XapiError('INTERNAL_ERROR', [`Failure(${JSON.stringify(msg)})`])
@@ -60,9 +75,21 @@ export function syncDatabase(_db: Db): void {}
 /** Localdb ha_armed: HA is armed on every host while the pool has it enabled. */
 const haArmed = (db: Db) => thePool(db).f.ha_enabled
 
-/** Pool.emergency_transition_to_master: refused while HA is armed; the coordinator stays the coordinator. */
+/**
+ * Pool.emergency_transition_to_master on the host xe talks to: refused while HA is armed; a member restarts as
+ * the coordinator (its dbsync makes it pool.master, live, and announces POOL_MASTER_TRANSITION); the
+ * coordinator stays the coordinator.
+ */
 export function emergencyTransitionToMaster(db: Db): void {
   if (haArmed(db)) throw new XapiError('HA_IS_ENABLED', [])
+  const me = hostTalkedTo(db)
+  const pool = thePool(db)
+  if (me.ref === pool.f.master) return
+  db.set(pool, { master: me.ref })
+  const metrics = db.tryGet(me.f.metrics, 'host_metrics')
+  if (metrics && !metrics.f.live) db.set(metrics, { live: true })
+  createMessage(db, 'POOL_MASTER_TRANSITION', POOL_MASTER_TRANSITION, 'Host', me.f.uuid, '')
+  updatePoolAllowedOperations(db)
 }
 
 /** Helpers.gethostbyname: an IP address, or a name the pool knows (a host's hostname or address). */

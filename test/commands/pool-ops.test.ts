@@ -78,6 +78,15 @@ describe('pool verbs (issue 5)', function () {
         stdout: '', stderr: `${INTERNAL}message: Failure("Couldn't resolve hostname: no-such-host")\n`, code: 1,
       })
       assert.deepEqual(await xe(home, ['pool-sync-database']), ok)
+      // on a member (Neverforward: xe -s talks to that host) no --force is needed: it becomes the coordinator
+      const h2 = await hostNamed(home, 'xenserver-02')
+      assert.deepEqual(await xe(home, ['-s', '10.0.0.11', '-pw', 'xenserver', 'pool-emergency-transition-to-master']), {
+        stdout: 'Host agent will restart and transition to master in 10.000 seconds...\n', stderr: '', code: 0,
+      })
+      assert.equal(await poolParam(home, 'master'), h2)
+      assert.deepEqual(await xe(home, ['-s', '10.0.0.11', '-pw', 'xenserver', 'pool-emergency-transition-to-master']), {
+        stdout: "Host agent is already master. Use '--force' to execute the operation anyway.\n", stderr: '', code: 0,
+      })
       assert.deepEqual(await xe(home, ['pool-ha-enable']), ok)
       assert.deepEqual(await xe(home, ['pool-emergency-transition-to-master', '--force']), { stdout: '', stderr: HA_IS_ENABLED, code: 1 })
       assert.deepEqual(await xe(home, ['pool-emergency-reset-master', 'master-address=10.0.0.11']), { stdout: '', stderr: HA_IS_ENABLED, code: 1 })
@@ -310,6 +319,9 @@ describe('pool verbs (issue 5)', function () {
         stdout: '', stderr: 'You attempted an operation that was not allowed.\nreason: Host cannot become slave of itself\n', code: 1,
       })
       assert.equal(await one(home, ['host-list', 'params=name-label', '--minimal']), 'xenserver-01')
+      // another product (pre_join_checks assert_hosts_compatible: platform version and product brand)
+      await withWorld(home, true, (s) => addHost(s, { nameLabel: 'xcp-ng-03', address: '10.0.0.12', password: 'pw', profile: 'xcp-ng-8.3' }))
+      assert.deepEqual(await xe(home, ['-s', '10.0.0.12', '-pw', 'pw', ...JOIN]), { stdout: '', stderr: 'The hosts in this pool are not compatible.\n', code: 1 })
     })
 
     it('a joiner with a running guest is refused; halted, its guest comes along', async () => {
