@@ -425,6 +425,20 @@ export function assertChangePreservesHaPlan(db: Db, change: Change): void {
   if (planForNFailures(db, vms, n, change, live) !== 'all') throw new XapiError('HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN', [])
 }
 
+/** assert_host_disable_preserves_ha_plan (Host.disable, Host.evacuate). */
+export function assertHostDisablePreservesHaPlan(db: Db, host: Host): void {
+  assertChangePreservesHaPlan(db, { hostsToDisable: [host.ref] })
+}
+
+/**
+ * message_forwarding.ml check_vm_preserves_ha_plan (VM.start / start_on / resume / resume_on placement): a VM
+ * about to become protected must fit the plan as a new protected VM; any other arrives on the host.
+ */
+export function checkVmPreservesHaPlan(db: Db, vm: Vm, host: Host): void {
+  if (vm.f.ha_restart_priority === 'restart' && !vm.f.ha_always_run) assertChangePreservesHaPlan(db, { newVmsToProtect: [vm] })
+  else assertChangePreservesHaPlan(db, { arriving: [[host.ref, vm]] })
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Setters and the pool's planning calls.
 

@@ -213,6 +213,13 @@ describe('pool verbs (issue 5)', function () {
       assert.deepEqual(await xe(home, ['vm-param-set', `uuid=${c}`, 'ha-restart-priority=bogus']), {
         stdout: '', stderr: 'The value given is invalid\nfield: ha_restart_priority\nvalue: bogus\n', code: 1,
       })
+      // VM.start keeps the plan too (check_vm_preserves_ha_plan): a 20 GiB guest on the third host would leave it
+      // unable to take both protected guests
+      const big = await one(home, ['vm-install', 'new-name-label=big', 'template=Debian Bookworm 12'])
+      await inWorld(home, (db) => db.set(db.byUuid('VM', big)!, { memory_static_max: 20 * GiB, memory_dynamic_max: 20 * GiB, memory_dynamic_min: 20 * GiB, memory_target: 20 * GiB }))
+      const third = await one(home, ['vm-param-get', `uuid=${c}`, 'param-name=resident-on'])
+      assert.deepEqual(await xe(home, ['vm-start', `uuid=${big}`, `on=${third}`]), { stdout: '', stderr: BREAK, code: 1 })
+      assert.equal(await one(home, ['vm-param-get', `uuid=${big}`, 'param-name=power-state']), 'halted')
       // with one failure planned for, the third fits
       assert.deepEqual(await xe(home, ['pool-param-set', `uuid=${pool}`, 'ha-host-failures-to-tolerate=1']), ok)
       assert.equal(await poolParam(home, 'ha-plan-exists-for'), '1')
