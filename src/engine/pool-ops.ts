@@ -233,11 +233,11 @@ export function restoreDatabase(db: Db, dump: DbDump, dryRun: boolean): void {
   if (!foundMgmt && mgmtDev !== undefined) throw new XapiError('RESTORE_TARGET_MGMT_IF_NOT_IN_BACKUP', inBackup)
   if (dryRun) return
 
-  // uuids of this host and its control domain (unless another object of the backup already has them)
-  const clash = (uuid: string, except: string) => objs.some((o) => o.ref !== except && o.f.uuid === uuid)
-  if (!clash(me.f.uuid, master)) masterObj.f.uuid = me.f.uuid
+  // this host's uuid and control domain uuid (the members having been removed, nothing else holds them); at
+  // restart dbsync refreshes what the machine reports (refresh_localhost_info, set_master_ip)
+  Object.assign(masterObj.f, { uuid: me.f.uuid, hostname: me.f.hostname, address: me.f.address, software_version: me.f.software_version, cpu_info: me.f.cpu_info })
   const dom0 = objs.find((o) => o.ref === masterObj.f.control_domain)
-  if (dom0 && myDom0 && !clash(myDom0.f.uuid, dom0.ref)) dom0.f.uuid = myDom0.f.uuid
+  if (dom0 && myDom0) dom0.f.uuid = myDom0.f.uuid
 
   // the forgotten members and what only they owned (the database GC: PIFs, PBDs, host_cpus, metrics, their
   // control domains); guests resident there are reset to Halted (dbsync reset_vms_running_on_missing_hosts)

@@ -301,6 +301,25 @@ describe('pool verbs (issue 5)', function () {
     })
   })
 
+  describe('pool-restore-database of another coordinator\'s backup (prepare_database_for_restore)', () => {
+    it('the backup\'s coordinator record becomes this host (its uuid, hostname, address); the rest is forgotten', async () => {
+      const home = inventory()
+      const dir = tmpHome()
+      const file = join(dir, 'pool.db')
+      const [h1, h2] = [await hostNamed(home, 'xenserver-01'), await hostNamed(home, 'xenserver-02')]
+      assert.deepEqual(await xe(home, ['pool-designate-new-master', `host-uuid=${h2}`]), ok)
+      assert.deepEqual(await xe(home, ['pool-dump-database', `file-name=${file}`]), ok)
+      assert.deepEqual(await xe(home, ['pool-designate-new-master', `host-uuid=${h1}`]), ok)
+      assert.equal((await xe(home, ['pool-restore-database', `file-name=${file}`, '--force'])).code, 0)
+      assert.equal(await one(home, ['host-list', '--minimal']), h1)
+      assert.equal(await one(home, ['host-param-get', `uuid=${h1}`, 'param-name=name-label']), 'xenserver-02')
+      assert.equal(await one(home, ['host-param-get', `uuid=${h1}`, 'param-name=hostname']), 'xenserver-01')
+      assert.equal(await one(home, ['host-param-get', `uuid=${h1}`, 'param-name=address']), '10.0.0.10')
+      assert.equal(await poolParam(home, 'master'), h1)
+      assert.equal(await one(home, ['vm-list', 'is-control-domain=true', 'params=resident-on', '--minimal']), h1)
+    })
+  })
+
   describe('pool-join / pool-eject (xapi_pool.ml join_common, pre_join_checks, eject; §9)', () => {
     const JOINER = ['-s', '10.0.0.11', '-u', 'root', '-pw', 'secret']
     const JOIN = ['pool-join', 'master-address=10.0.0.10', 'master-username=root', 'master-password=xenserver']
