@@ -497,6 +497,35 @@ export function haComputeHypotheticalMaxHostFailuresToTolerate(db: Db, configura
   return computeMaxHostFailuresToTolerate(db, vms)
 }
 
+/**
+ * Pool.ha_compute_vm_failover_plan: where the failed VMs would restart if the failed hosts died — a binpack of
+ * their memory (dynamic_min, static_max for PVH) onto the other live hosts' free memory
+ * (compute_evacuation_plan; no anti-affinity groups are modelled). VMs left out get their agility error, or
+ * HOST_NOT_ENOUGH_FREE_MEMORY.
+ */
+export function haComputeVmFailoverPlan(db: Db, failedHosts: Host[], failedVms: Vm[]): Array<[Vm, { host?: Host; error?: string }]> {
+  const failed = new Set(failedHosts.map((h) => h.ref))
+  const all = db.all('host')
+  const live = all.filter((h) => isLive(db, h) && !failed.has(h.ref))
+  const errors = failedVms.map((vm): [Vm, string] => {
+    try {
+      assertVmAgile(db, vm)
+      return [vm, 'HOST_NOT_ENOUGH_FREE_MEMORY']
+    } catch (e) {
+      if (e instanceof XapiError) return [vm, e.code]
+      throw e
+    }
+  })
+  const hosts: Array<[Ref, number]> = live.map((h) => [h.ref, hostFreeMemory(db, h, 'dynamic_min')])
+  const vmSize = (vm: Vm) => totalMemoryOfVm(vm, vm.f.domain_type === 'pv_in_pvh' || vm.f.domain_type === 'pvh' ? 'static_max' : 'dynamic_min')
+  const plan = biggestFitDecreasing(failedVms.map((vm) => [vm.ref, vmSize(vm)]), hosts)
+  const planned = new Set(plan.map(([vm]) => vm))
+  return [
+    ...errors.filter(([vm]) => !planned.has(vm.ref)).map(([vm, error]): [Vm, { error: string }] => [vm, { error }]),
+    ...plan.map(([vm, h]): [Vm, { host: Host }] => [db.get(vm, 'VM'), { host: db.get(h, 'host') }]),
+  ]
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Enabling and disabling HA.
 

@@ -187,6 +187,24 @@ describe('pool verbs (issue 5)', function () {
       })
     })
 
+    it('pool-ha-compute-vm-failover-plan: one table record, the biggest guest placed first (listed last)', async () => {
+      const home = inventory()
+      const h1 = await hostNamed(home, 'xenserver-01')
+      const name = (u: string) => one(home, ['vm-param-get', `uuid=${u}`, 'param-name=name-label'])
+      const guests = (await one(home, ['vm-list', `resident-on=${h1}`, 'is-control-domain=false', '--minimal'])).split(',')
+      const r = await xe(home, ['pool-ha-compute-vm-failover-plan', `host-uuids=${h1}`])
+      assert.equal(r.code, 0, r.stderr)
+      const lines = r.stdout.split('\n')
+      assert.match(lines[0]!, /^VM {4,}: Destination Host or Error$/)
+      assert.equal(lines.length, guests.length + 4)
+      for (const line of lines.slice(1, 1 + guests.length)) assert.match(line, /^ +[0-9a-f-]{36} \([a-z0-9-]+\): [0-9a-f-]{36} \(xenserver-0[23]\)$/)
+      // binpack: the 4 GiB guest goes first, so it is the last line
+      const last = lines[guests.length]!.trim().split(' ')[0]!
+      assert.equal(await name(last), 'db01')
+      assert.deepEqual(await xe(home, ['pool-ha-prevent-restarts-for', 'seconds=30']), ok)
+      assert.deepEqual(await xe(home, ['pool-ha-prevent-restarts-for', 'seconds=soon']), { stdout: '', stderr: `${INTERNAL}message: Failure: Int64.of_string\n`, code: 1 })
+    })
+
     it('with HA on: ha-host-failures-to-tolerate keeps the plan; a new protected VM must fit it', async () => {
       const home = inventory()
       const pool = await one(home, ['pool-list', '--minimal'])
