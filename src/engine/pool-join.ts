@@ -156,9 +156,16 @@ export function joinPool(session: Session, me: Db, a: JoinArgs): void {
   // SRs (the tools SR maps onto the pool's), their PBDs and VDIs
   const toolsSr = remote.all('SR').find((sr) => sr.f.is_tools_sr)
   const srMap = new Map<Ref, Ref>()
+  // the tools ISOs are the pool's (create_or_get_sr_on_master finds the pool's tools SR)
+  const vdiMap = new Map<Ref, Ref>()
   for (const sr of me.all('SR')) {
     if (sr.f.is_tools_sr && toolsSr) {
       srMap.set(sr.ref, toolsSr.ref)
+      const theirs = remote.referrers('VDI', 'SR', toolsSr.ref)
+      for (const v of me.referrers('VDI', 'SR', sr.ref)) {
+        const same = theirs.find((t) => t.f.location === v.f.location) ?? theirs.find((t) => t.f.name_label === v.f.name_label)
+        if (same) vdiMap.set(v.ref, same.ref)
+      }
       continue
     }
     const vdis = me.referrers('VDI', 'SR', sr.ref)
@@ -184,7 +191,9 @@ export function joinPool(session: Session, me: Db, a: JoinArgs): void {
     for (const o of related) move(o)
     for (const vbd of vbds) {
       move(me.tryGet(vbd.f.metrics, 'VBD_metrics'))
-      move(vbd)
+      const b = move(vbd)!
+      const iso = vdiMap.get(b.f.VDI)
+      if (iso) remote.set(b, { VDI: iso })
     }
     for (const vif of vifs) {
       move(me.tryGet(vif.f.metrics, 'VIF_metrics'))
