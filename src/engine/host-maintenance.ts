@@ -6,13 +6,20 @@ import type { Db, XObj } from './db'
 import { XapiError } from './errors'
 import { assertHostOperation, assertHostReachable, setHostAutoEnable, updateHostAllowedOperations } from './host-ops'
 
+/** assert_host_disable_preserves_ha_plan: with HA on, a host whose loss would break the failover plan
+ *  (HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN) stays enabled (ha.ts, loaded only then). */
+export function assertHaPlanKept(db: Db, host: XObj<'host'>): void {
+  if (db.all('pool')[0]?.f.ha_enabled) (require('./ha') as typeof import('./ha')).assertHostDisablePreservesHaPlan(db, host)
+}
+
 /**
  * Host.disable(host, auto_enable): the host accepts no new VMs. Forwarded to the host (HOST_OFFLINE when it is not
- * live); an enabled host becomes disabled, and with auto_enable=false its local database remembers not to enable
+ * live; with HA on, first HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN); an enabled host becomes disabled, and with auto_enable=false its local database remembers not to enable
  * it again when it boots (host-ops.ts bootHost) until Host.enable. The allowed operations then include reboot,
  * shutdown, apply_updates.
  */
 export function disableHost(db: Db, host: XObj<'host'>, autoEnable = true): void {
+  assertHaPlanKept(db, host)
   assertHostReachable(db, host)
   if (host.f.enabled) {
     db.set(host, { enabled: false })

@@ -8,6 +8,7 @@
 import type { Db, XObj } from './db'
 import { XapiError } from './errors'
 import { computeFreeMemory, hostCpuVendor, hostGuestFeatureset } from './host'
+import { assertHaPlanKept } from './host-maintenance'
 import { assertHostOperation, updateHostAllowedOperations } from './host-ops'
 import { vmMessage } from './message'
 import { updateVmVbdOperations } from './vbd'
@@ -79,6 +80,7 @@ export function poolMigrate(db: Db, vm: XObj<'VM'>, host: XObj<'host'>, opts: Mi
   assertOperation(db, vm, 'pool_migrate', !force)
   // reserve_memory_for_vm: the destination's checks (no CPU check here), then its vm_migrate operation check
   assertCanBootHere(db, vm, host)
+  if (db.all('pool')[0]?.f.ha_enabled) (require('./ha') as typeof import('./ha')).checkVmPreservesHaPlan(db, vm, host)
   assertHostOperation(db, host, 'vm_migrate')
   // Xapi_vm_migrate.pool_migrate on the source host
   assertPoolFeature(db, 'restrict_xen_motion', 'Xen_motion')
@@ -131,7 +133,8 @@ const errorOf = (e: unknown): XapiError => {
 
 /**
  * compute_evacuation_plan_no_wlb: the targets are the other enabled hosts. Without any, every user VM resident on
- * the host gets NO_HOSTS_AVAILABLE [vm]. Otherwise each VM must pass assert_can_boot_here (no memory check) on
+ * the host gets NO_HOSTS_AVAILABLE [vm]. With HA on, VMs it does not protect get HOST_EVACUATE_VM_NOT_HA_PROTECTED
+ * [vm]. Otherwise each VM must pass assert_can_boot_here (no memory check) on
  * every target and the strict `pool_migrate` operation check; those that do are packed by memory
  * (HOST_NOT_ENOUGH_FREE_MEMORY [vm] for those that fit nowhere) and checked again on their host.
  */
@@ -143,7 +146,11 @@ export function evacuationPlan(db: Db, host: XObj<'host'>): EvacuationPlan {
     for (const vm of vms) plan.replace(vm.ref, { error: new XapiError('NO_HOSTS_AVAILABLE', [vm.ref]) })
     return plan
   }
-  const migratable = vms.filter((vm) => {
+  // with HA on, only protected VMs (ha_always_run with restart priority) may move: the others must be suspended
+  const ha = !!db.all('pool')[0]?.f.ha_enabled
+  const isProtected = (vm: XObj<'VM'>) => !ha || (vm.f.ha_always_run && vm.f.ha_restart_priority === 'restart')
+  for (const vm of vms) if (!isProtected(vm)) plan.replace(vm.ref, { error: new XapiError('HOST_EVACUATE_VM_NOT_HA_PROTECTED', [vm.ref]) })
+  const migratable = vms.filter(isProtected).filter((vm) => {
     try {
       for (const t of targets) {
         assertCpuCompatible(vm, t)
@@ -183,11 +190,13 @@ export function vmsWhichPreventEvacuation(db: Db, host: XObj<'host'>): Array<[XO
 }
 
 /**
- * Host.evacuate(host, network, batch_size): the `evacuate` host operation check; the plan, whose first error is
+ * Host.evacuate(host, network, batch_size): with HA on, the failover plan must survive the host's loss; the
+ * `evacuate` host operation check; the plan, whose first error is
  * raised before anything moves; with a network, every destination must have an address on it; then each VM is
  * pool-migrated (live) to its planned host. The host is not disabled by this (xe's callers disable it first).
  */
 export function evacuateHost(db: Db, host: XObj<'host'>, network?: XObj<'network'>): void {
+  assertHaPlanKept(db, host)
   assertHostOperation(db, host, 'evacuate')
   const plan = evacuationPlan(db, host)
   const entries = plan.entries()

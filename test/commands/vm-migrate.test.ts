@@ -360,6 +360,24 @@ describe('placement and migration (issue 5)', function () {
       assert.equal((await run('vm-migrate', `uuid=${running[0]}`, 'host=xenserver-02')).stderr.split('\n')[0], REQUIRES_SR.trim())
     })
 
+    it('with HA on, a guest HA does not protect blocks the evacuation (HOST_EVACUATE_VM_NOT_HA_PROTECTED [vm])', async () => {
+      const nfs = await min('sr-list', 'name-label=NFS storage')
+      assert.deepEqual(await run('pool-ha-enable', `heartbeat-sr-uuids=${nfs}`), ok)
+      const residents = await residentOn(hosts[0]!)
+      const first = await inWorld(home, (db) => {
+        const t = new RefHashtbl<string>()
+        for (const u of residents) t.replace(db.byUuid('VM', u)!.ref, u)
+        return t.entries()[0]![1]
+      })
+      assert.deepEqual(await run('host-evacuate', `uuid=${hosts[0]}`), fail(
+        "The host cannot be evacuated because HA is enabled on the pool and a VM running on it is not HA-protected (its ha_restart_priority is not set to 'restart'). Set the VM's ha_restart_priority to 'restart', shut down or suspend the VM, or disable HA on the pool before evacuating the host.\n" +
+        `vm: ${first} (${await vmGet(first, 'name-label')})\n`))
+      for (const u of residents) assert.deepEqual(await run('vm-param-set', `uuid=${u}`, 'ha-restart-priority=restart'), ok)
+      assert.deepEqual(await run('host-get-vms-which-prevent-evacuation', `uuid=${hosts[0]}`), ok)
+      assert.deepEqual(await run('host-evacuate', `uuid=${hosts[0]}`), ok)
+      assert.deepEqual(await residentOn(hosts[0]!), [])
+    })
+
     it('host-evacuate takes one host only, a known network and a numeric batch-size', async () => {
       assert.deepEqual(await run('host-evacuate'), fail('Error: Multiple matching hosts found. Operation can only be performed on one host at a time\n'))
       assert.deepEqual(await run('host-evacuate', `uuid=${hosts[2]}`, 'batch-size=x'),
