@@ -104,7 +104,6 @@ export function assertHostReachable(db: Db, host: Host): void {
  * coordinator then marks the host dead (mark_host_as_dead: host_metrics.live=false) and refreshes its allowed
  * operations (the `shutdown entry keeps reboot, apply_updates and the VM-creating operations refused). The control
  * domain's record is left as it was (Running, resident on the host), as xapi leaves it.
- * xapi first tries to evacuate the guests that can move (Host.evacuate); here they are shut down.
  */
 function goDown(db: Db, host: Host): void {
   // shutdown_and_reboot_common: a task ("Host is shutting down" / "Host is rebooting") records `shutdown on the host
@@ -119,9 +118,20 @@ function goDown(db: Db, host: Host): void {
       if (!(e instanceof XapiError)) throw e
     }
   }
-  for (const vm of guests().filter((v) => mapGet(v.f.other_config, 'auto_poweroff') === undefined)) {
-    if (vm.f.allowed_operations.includes('clean_shutdown')) quiet(() => cleanShutdown(db, vm))
+  const selfManaged = (v: XObj<'VM'>) => mapGet(v.f.other_config, 'auto_poweroff') !== undefined
+  // a clean shutdown where allowed, then a hard one for what is still live
+  const shutdown = (vms: Array<XObj<'VM'>>) => {
+    for (const vm of vms) if (vm.f.allowed_operations.includes('clean_shutdown')) quiet(() => cleanShutdown(db, vm))
+    for (const vm of vms) if (vm.f.power_state === 'Running' || vm.f.power_state === 'Paused') quiet(() => hardShutdown(db, vm))
   }
+  // Vm_evacuation.ensure_no_vms: the guests that cannot move are shut down, the others evacuated (Host.evacuate,
+  // failures ignored), and whatever still runs is shut down
+  const { evacuateHost, vmsWhichPreventEvacuation } = require('./vm-migrate') as typeof import('./vm-migrate')
+  quiet(() => {
+    shutdown(vmsWhichPreventEvacuation(db, host).map(([vm]) => vm).filter((v) => !selfManaged(v)))
+    evacuateHost(db, host)
+  })
+  shutdown(guests().filter((v) => v.f.power_state === 'Running' && !selfManaged(v)))
   for (const vm of guests()) quiet(() => hardShutdown(db, vm))
   const srs = new Set<Ref>()
   for (const pbd of db.referrers('PBD', 'host', host.ref)) {

@@ -107,7 +107,7 @@ describe('host verbs (issue 5)', function () {
       assert.deepEqual(await xe(w.home, ['host-shutdown', `uuid=${member.uuid}`]), fail(HOST_NOT_DISABLED))
       assert.equal(await param(w.home, member.uuid, 'host-metrics-live'), 'true')
     })
-    it('powers a disabled member off: guests stopped, PBDs unplugged, the host dead; dom0 left as it was', async () => {
+    it('powers a disabled member off: guests evacuated, PBDs unplugged, the host dead; dom0 left as it was', async () => {
       await disable(w.home, member.uuid)
       const guests = await inWorld(w.home, (db) => guestsOn(db, member.uuid).map((v) => v.f.uuid))
       assert.ok(guests.length > 0)
@@ -119,7 +119,11 @@ describe('host verbs (issue 5)', function () {
       assert.equal(await param(w.home, member.uuid, 'current-operations'), 'shutdown')
       assert.equal(await param(w.home, member.uuid, 'allowed-operations'), 'enable; evacuate; VM.start; shutdown')
       await inWorld(w.home, (db) => {
-        for (const g of guests) assert.equal(db.byUuid('VM', g)!.f.power_state, 'Halted')
+        // vm_evacuation.ml ensure_no_vms: guests on the shared SR are evacuated to the other hosts
+        for (const g of guests) {
+          const v = db.byUuid('VM', g)!
+          assert.deepEqual([v.f.power_state, v.f.resident_on === host(db, member.uuid).ref], ['Running', false])
+        }
         assert.ok(db.referrers('PBD', 'host', host(db, member.uuid).ref).every((p) => !p.f.currently_attached))
         const dom0 = db.referrers('VM', 'resident_on', host(db, member.uuid).ref)
         assert.deepEqual(dom0.map((v) => [v.f.is_control_domain, v.f.power_state]), [[true, 'Running']])
@@ -146,7 +150,7 @@ describe('host verbs (issue 5)', function () {
   })
 
   describe('host-reboot', () => {
-    it('refuses an enabled host; a disabled one comes back live and enabled, its guests halted', async () => {
+    it('refuses an enabled host; a disabled one comes back live and enabled, its guests evacuated', async () => {
       assert.deepEqual(await xe(w.home, ['host-reboot', `uuid=${member.uuid}`]), fail(HOST_NOT_DISABLED))
       await disable(w.home, member.uuid)
       const guests = await inWorld(w.home, (db) => guestsOn(db, member.uuid).map((v) => v.f.uuid))
@@ -159,7 +163,8 @@ describe('host verbs (issue 5)', function () {
       assert.match(after, /^agent_start_time: \d+\.; boot_time: \d+\.; iscsi_iqn: iqn\./)
       assert.notEqual(after, before)
       await inWorld(w.home, (db) => {
-        for (const g of guests) assert.equal(db.byUuid('VM', g)!.f.power_state, 'Halted')
+        // evacuated before the host went down (vm_evacuation.ml ensure_no_vms)
+        for (const g of guests) assert.notEqual(db.byUuid('VM', g)!.f.resident_on, host(db, member.uuid).ref)
         assert.ok(db.referrers('PBD', 'host', host(db, member.uuid).ref).every((p) => p.f.currently_attached))
       })
     })

@@ -378,6 +378,19 @@ describe('placement and migration (issue 5)', function () {
       assert.deepEqual(await residentOn(hosts[0]!), [])
     })
 
+    it('host-shutdown evacuates what can move and shuts down what cannot (vm_evacuation.ml ensure_no_vms)', async () => {
+      const pinned = await localVm()
+      const movable = (await residentOn(hosts[0]!)).filter((u) => u !== pinned)
+      assert.ok(movable.length > 0)
+      assert.deepEqual(await run('host-disable', `uuid=${hosts[0]}`), ok)
+      assert.deepEqual(await run('host-shutdown', `uuid=${hosts[0]}`), ok)
+      assert.equal(await vmGet(pinned, 'power-state'), 'halted')
+      for (const u of movable) {
+        assert.equal(await vmGet(u, 'power-state'), 'running')
+        assert.notEqual(await vmGet(u, 'resident-on'), hosts[0])
+      }
+    })
+
     it('host-evacuate takes one host only, a known network and a numeric batch-size', async () => {
       assert.deepEqual(await run('host-evacuate'), fail('Error: Multiple matching hosts found. Operation can only be performed on one host at a time\n'))
       assert.deepEqual(await run('host-evacuate', `uuid=${hosts[2]}`, 'batch-size=x'),
