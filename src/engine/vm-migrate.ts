@@ -330,6 +330,7 @@ export function migrateSend(src: Db, vm: XObj<'VM'>, a: MigrateSendArgs): XObj<'
     const carried = ([
       ...src.referrers('VBD', 'VM', vm.ref).flatMap((b) => [b, src.tryGet(b.f.metrics, 'VBD_metrics')]),
       ...src.referrers('VIF', 'VM', vm.ref).flatMap((v) => [v, src.tryGet(v.f.metrics, 'VIF_metrics')]),
+      ...src.referrers('VTPM', 'VM', vm.ref),
       src.tryGet(vm.f.metrics, 'VM_metrics'), src.tryGet(vm.f.guest_metrics, 'VM_guest_metrics'),
     ] as Array<XObj | undefined>).filter((o): o is XObj => o !== undefined)
     for (const c of src.referrers('console', 'VM', vm.ref)) src.destroy(c)
@@ -342,6 +343,8 @@ export function migrateSend(src: Db, vm: XObj<'VM'>, a: MigrateSendArgs): XObj<'
     if (made) dst.set(vbd, { VDI: made.ref })
     else if (!vbd.f.empty) dst.set(vbd, { VDI: NULL_REF, empty: true, currently_attached: vbd.f.type === 'CD' && vbd.f.currently_attached })
   }
+  const dom0 = dst.referrers('VM', 'resident_on', a.host.ref).find((v) => v.f.is_control_domain)
+  for (const vtpm of dst.referrers('VTPM', 'VM', moved.ref)) if (vtpm.f.backend !== NULL_REF) dst.set(vtpm, { backend: dom0?.ref ?? NULL_REF })
   for (const vif of dst.referrers('VIF', 'VM', moved.ref)) dst.set(vif, { network: vifs.get(a.copy ? (src.referrers('VIF', 'VM', vm.ref).find((v) => v.f.device === vif.f.device)?.ref ?? '') : vif.ref)!.ref })
   dst.set(moved, {
     affinity: NULL_REF, suspend_SR: NULL_REF, snapshots: [], parent: NULL_REF, appliance: NULL_REF, groups: [],
