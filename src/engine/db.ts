@@ -23,6 +23,12 @@ export interface Savepoint {
   deleted: Set<Ref>
 }
 
+/** A cache derived from a Db's objects (Db.derived). */
+export interface Derived {
+  /** o was created, changed or destroyed (a destroyed object is no longer returned by tryGet). */
+  changed(o: XObj): void
+}
+
 /** The table name xapi puts in UUID_INVALID / HANDLE_INVALID (its DB table name). */
 export const tableName = (cls: ClassName): string => cls
 
@@ -36,8 +42,26 @@ export class Db {
   private indexes = new Map<string, Map<string, XObj[]>>()
   private version = new Map<string, number>()
   private savepoints: Savepoint[] = []
+  /** Caches other modules derive from the objects (see derived()); told of every change, dropped on rollback. */
+  private derivations = new Map<string, Derived>()
 
   constructor(readonly store: Store, readonly ids: Ids, readonly clock: Clock) {}
+
+  /**
+   * A cache computed from the objects (an address index, the highest domid…), made once per Db by `make` and
+   * kept up to date by its own changed(): every create, set and destroy is reported to it. A rollback drops it.
+   */
+  derived<T extends Derived>(key: string, make: () => T): T {
+    let d = this.derivations.get(key)
+    if (!d) {
+      d = make()
+      this.derivations.set(key, d)
+    }
+    return d as T
+  }
+  private changed(o: XObj): void {
+    for (const d of this.derivations.values()) d.changed(o)
+  }
 
   /** A class changed: its referrer indexes are dropped. */
   private bump(cls: string): void {
@@ -194,6 +218,7 @@ export class Db {
     this.order.set(cls, ord)
     if (this.loaded.has(cls)) this.indexCreated(o)
     else this.bump(cls)
+    if (this.derivations.size) this.changed(o)
     return o
   }
 
@@ -205,6 +230,7 @@ export class Db {
     Object.assign(o.f, patch)
     this.dirty.add(o.ref)
     this.reindex(o, before)
+    if (this.derivations.size) this.changed(o)
   }
 
   destroy(o: XObj): void {
@@ -216,6 +242,7 @@ export class Db {
     const ord = this.order.get(o.cls)
     if (ord) this.order.set(o.cls, ord.filter((r) => r !== o.ref))
     this.bump(o.cls)
+    if (this.derivations.size) this.changed(o)
   }
 
   /** Objects of `cls` whose field `field` (a ref, or a set of refs) points at `ref`. */
@@ -281,6 +308,7 @@ export class Db {
       this.order.set(cls, refs)
       this.bump(cls)
     }
+    this.derivations.clear()
     this.loaded = sp.loaded
     this.dirty = sp.dirty
     this.created = sp.created
