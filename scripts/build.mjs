@@ -21,6 +21,17 @@ const step = (what, f) => {
 step('clean', () => fs.rmSync(dist, { recursive: true, force: true }))
 step('tsc', () => execFileSync(bin('tsc'), ['-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit' }))
 step('tables', () => fs.cpSync(path.join(root, 'src/tables'), path.join(dist, 'src/tables'), { recursive: true }))
+// A package.json in every directory of compiled modules: Node looks for the package scope of each module it loads
+// (its "type", and a self-reference for every require), walking up to the first package.json; one level is cheaper
+// than four on every xe start (issue 6).
+step('package scopes', () => {
+  const walk = (dir) => {
+    const entries = fs.readdirSync(dir, { withFileTypes: true })
+    if (entries.some((e) => e.isFile() && e.name.endsWith('.js'))) fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"commonjs"}\n')
+    for (const e of entries) if (e.isDirectory()) walk(path.join(dir, e.name))
+  }
+  walk(dist)
+})
 
 const commands = JSON.parse(fs.readFileSync(path.join(root, 'src/tables/commands.json'), 'utf8')).filter((c) => !c.pseudo)
 const cmdDir = path.join(dist, 'src/commands')

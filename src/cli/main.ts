@@ -84,6 +84,7 @@ export async function runXe(argv: string[], io: RunIo): Promise<number> {
     for (const r of spec.reqd) if (!params.has(r)) throw new ParamNotFound(r)
     const Cmd = loadCommand(cmd)
     if (!Cmd || !Cmd.implemented) throw new CliFailure(`${cmd} is not implemented by xesim yet`)
+    if (Cmd.mutates && !Cmd.ownTransactions) (require('./warm') as typeof import('./warm')).beforeWriteLock(spec)
     const { withWorld, worldHome } = await import('../engine/world')
     const home = worldHome(io.env)
     const inst = new (Cmd as unknown as new () => { exec(c: XeContext): void | Promise<void> })()
