@@ -3,7 +3,7 @@
 import type { Store } from './store'
 import type { ClassFields, ClassName } from './model.generated'
 import type { Clock, Ids } from './ids'
-import { defaultValue, fieldsOf, REVERSE } from './schema'
+import { freshDefault, REVERSE, storedFieldDefaults } from './schema'
 import { handleInvalid, uuidInvalid } from './errors'
 import { NULL_REF, type Ref } from './values'
 
@@ -204,9 +204,8 @@ export class Db {
   create<C extends ClassName>(cls: C, fields: Partial<ClassFields[C]>, ref?: Ref): XObj<C> {
     const f: Record<string, unknown> = {}
     const given = fields as Record<string, unknown>
-    for (const d of fieldsOf(cls)) {
-      if (REVERSE[`${cls}.${d.name}`]) continue
-      f[d.name] = d.name in given ? given[d.name] : d.name === 'uuid' ? this.ids.uuid() : defaultValue(d)
+    for (const [name, dflt] of storedFieldDefaults(cls)) {
+      f[name] = name in given ? given[name] : name === 'uuid' ? this.ids.uuid() : freshDefault(dflt)
     }
     const o = { ref: ref ?? this.ids.ref(), cls, f } as unknown as XObj<C>
     this.journal(o.ref, cls, undefined)

@@ -87,3 +87,19 @@ export function defaultValue(f: FieldDef): unknown {
   }
   return d === undefined ? '' : parseDefaultString(d)
 }
+
+/**
+ * The stored fields of a class (reverse links left out) with their defaults, computed once per class: Db.create
+ * makes thousands of objects of a class when a large world is built. Defaults that are lists come back as fresh
+ * copies (objects never share one).
+ */
+const stored = new Map<string, Array<[string, unknown]>>()
+export function storedFieldDefaults(cls: ClassName): Array<[string, unknown]> {
+  let s = stored.get(cls)
+  if (!s) {
+    s = fieldsOf(cls).filter((d) => !REVERSE[`${cls}.${d.name}`]).map((d): [string, unknown] => [d.name, d.name === 'uuid' ? undefined : defaultValue(d)])
+    stored.set(cls, s)
+  }
+  return s
+}
+export const freshDefault = (v: unknown): unknown => (Array.isArray(v) ? v.map((x: unknown) => (Array.isArray(x) ? [...x] : x)) : v)
