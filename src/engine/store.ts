@@ -148,27 +148,30 @@ let sleeper: Int32Array | undefined
  */
 function beginImmediate(db: BetterSqlite3.Database): void {
   db.exec('PRAGMA busy_timeout = 0')
+  const limit = Error.stackTraceLimit
   try {
     const deadline = Date.now() + LOCK_TIMEOUT_MS
-    for (let tries = 1; ; tries++) {
+    for (let tries = 0; ; tries++) {
+      if (tries > 0) {
+        sleeper ??= new Int32Array(new SharedArrayBuffer(4))
+        Atomics.wait(sleeper, 0, 0, Math.min(tries, 8) * (0.5 + Math.random()))
+        // a refused try is an exception: no stack trace for it
+        Error.stackTraceLimit = 0
+      }
       try {
         db.exec('BEGIN IMMEDIATE')
         return
       } catch (e) {
         if ((e as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw e
+      } finally {
+        Error.stackTraceLimit = limit
       }
-      sleeper ??= new Int32Array(new SharedArrayBuffer(4))
-      Atomics.wait(sleeper, 0, 0, Math.min(tries, 8) * (0.5 + Math.random()))
     }
   } finally {
     db.exec(`PRAGMA busy_timeout = ${LOCK_TIMEOUT_MS}`)
   }
 }
 
-/**
- * Opens (creating when missing or empty) the world in `home`. `init` fills a brand-new world inside
- * the creating transaction, so two processes racing on a fresh directory build it once.
- */
 export function openStore(home: string): Store {
   const file = worldFile(home)
   const head = readHeader(file)
