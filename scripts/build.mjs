@@ -43,6 +43,18 @@ step('dispatch table', () => {
   const d = {}
   for (const { name, optn, ...rest } of commands) d[name] = rest
   fs.writeFileSync(path.join(dist, 'src/tables/dispatch.json'), JSON.stringify(d))
+  // and one small file per command, so that a start parses only its own entry (issue 6)
+  fs.mkdirSync(path.join(dist, 'src/tables/dispatch'))
+  for (const [name, rest] of Object.entries(d)) fs.writeFileSync(path.join(dist, 'src/tables/dispatch', `${name}.json`), JSON.stringify({ name, ...rest }))
+})
+step('schema by class', () => {
+  // src/engine/schema.ts reads the fields of one class at a time: schema/<class>.json, schema/classes.json, schema/enums.json
+  const schema = JSON.parse(fs.readFileSync(path.join(root, 'src/tables/schema.json'), 'utf8'))
+  const dir = path.join(dist, 'src/tables/schema')
+  fs.mkdirSync(dir)
+  for (const [cls, fields] of Object.entries(schema.classes)) fs.writeFileSync(path.join(dir, `${cls}.json`), JSON.stringify(fields))
+  fs.writeFileSync(path.join(dir, 'classes.json'), JSON.stringify(Object.keys(schema.classes)))
+  fs.writeFileSync(path.join(dir, 'enums.json'), JSON.stringify(schema.enums))
 })
 step('hooked fields', () => {
   // Which CLI fields have a hook (src/cli/hooks/*): records.ts loads a hooks module only for those.

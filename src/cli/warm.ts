@@ -2,14 +2,14 @@
 // parsed first, so that parallel writers hold the lock (one at a time) for less time. Nothing here changes what a
 // command does; a table it turns out not to need costs a parse.
 import { table } from '../engine/tables'
+import { fieldsOf } from '../engine/schema'
 import type { CommandSpec } from './spec'
 
 export function beforeWriteLock(spec: CommandSpec): void {
-  table('schema.json')
   table('hooked.json')
   if (spec.class) {
     try {
-      ;(require('./records') as typeof import('./records')).recordClass(spec.class)
+      fieldsOf((require('./records') as typeof import('./records')).recordClass(spec.class).dmClass)
     } catch {
       // no record table for this class: the command will say so
     }

@@ -13,18 +13,24 @@ interface Schema {
   classes: Record<string, FieldDef[]>
   enums: Record<string, string[]>
 }
-const schema = () => table<Schema>('schema.json')
-
+// The build splits schema.json into one file per class (schema/<class>.json), the class list and the enums, so
+// that a command parses only the classes it touches (issue 6).
+let classes: Set<string> | undefined
+/** The datamodel's class names, in schema order. */
+export function classNames(): string[] {
+  return table<string[]>('schema/classes.json')
+}
 export function fieldsOf(cls: ClassName): FieldDef[] {
-  const f = schema().classes[cls]
-  if (!f) throw new Error(`unknown class ${cls}`)
-  return f
+  if (!hasClass(cls)) throw new Error(`unknown class ${cls}`)
+  return table<FieldDef[]>(`schema/${cls}.json`)
 }
 export function hasClass(cls: string): cls is ClassName {
-  return cls in schema().classes
+  classes ??= new Set(classNames())
+  return classes.has(cls)
 }
 export function enumValues(name: string): string[] | undefined {
-  return schema().enums[name]
+  const enums = table<Schema['enums']>('schema/enums.json')
+  return Object.prototype.hasOwnProperty.call(enums, name) ? enums[name] : undefined
 }
 
 /**
