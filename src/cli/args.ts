@@ -10,7 +10,8 @@ export interface ClientOptions {
   username: string
   password: string
   passwordfile: string
-  nossl: boolean
+  /** newcli.ml xeusessl: SSL to a remote server (nossl=true / --nossl turn it off) */
+  usessl: boolean
   debug: boolean
   debugonfail: boolean
   traceparent?: string
@@ -101,7 +102,7 @@ export function splitExtraArgs(s: string): string[] {
 export function parseClient(argv: string[], env: NodeJS.ProcessEnv, argv0 = 'xe'): ClientParse {
   if (argv.includes('-version')) return { kind: 'version' }
   let stderr = ''
-  const opts: ClientOptions = { server: '127.0.0.1', username: 'root', password: 'null', passwordfile: '', nossl: false, debug: false, debugonfail: false }
+  const opts: ClientOptions = { server: '127.0.0.1', username: 'root', password: 'null', passwordfile: '', usessl: true, debug: false, debugonfail: false }
   const setKeyword = (k: string, v: string): boolean => {
     switch (k) {
       case 'server': opts.server = v; return true
@@ -117,7 +118,7 @@ export function parseClient(argv: string[], env: NodeJS.ProcessEnv, argv0 = 'xe'
       case 'username': opts.username = v; return true
       case 'password': opts.password = v; return true
       case 'passwordfile': opts.passwordfile = v; return true
-      case 'nossl': opts.nossl = !strictBool(v); return true
+      case 'nossl': opts.usessl = !strictBool(v); return true
       case 'debug': opts.debug = v === 'true'; return true
       case 'debugonfail': opts.debugonfail = v === 'true'; return true
       case 'traceparent': opts.traceparent = v; return true

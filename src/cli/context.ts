@@ -1,5 +1,6 @@
 // What a command's exec() receives.
 import type { Db } from '../engine/db'
+import type { Session } from '../engine/world'
 import type { Params } from './params'
 import type { Printer } from './printer'
 import type { CommandSpec } from './spec'
@@ -20,6 +21,8 @@ export interface XeContext {
   out: Printer
   /** The world, inside this command's transaction (not available to commands that manage their own). */
   db: Db
+  /** The whole transaction: other pools of the world (pool-join, cross-pool migration). */
+  session: Session
   /** The world's directory ($XESIM_HOME). */
   home: string
   spec: CommandSpec

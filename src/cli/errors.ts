@@ -1,6 +1,6 @@
 // Every failure is rendered here, exactly as xapi_cli.ml's exception_handler and the thin client do.
 import type { Db } from '../engine/db'
-import { WorldStateError, XapiError } from '../engine/errors'
+import { UnreachableServer, WorldStateError, XapiError } from '../engine/errors'
 import { table } from '../engine/tables'
 import { CliFailure, ExitWithError, InternalError, LostConnection, MissingParam, MultipleFailure, ParamNotFound, SyntaxError_, UnknownCommand } from './failure'
 
@@ -66,6 +66,7 @@ export function renderError(e: unknown, db?: Db): Rendered {
   if (e instanceof ExitWithError) return r('', e.code)
   if (e instanceof LostConnection) return r('Lost connection to the server.\n')
   if (e instanceof InternalError) return r(serverError('INTERNAL_ERROR', [e.printed]))
+  if (e instanceof UnreachableServer) return r(e.printed)
   if (e instanceof WorldStateError) {
     return r(`Error: the xesim world ${e.file} cannot be used: ${e.reason}; it was left untouched (run 'xesim reset' to recreate it)\n`)
   }

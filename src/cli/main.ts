@@ -85,30 +85,34 @@ export async function runXe(argv: string[], io: RunIo): Promise<number> {
     const Cmd = loadCommand(cmd)
     if (!Cmd || !Cmd.implemented) throw new CliFailure(`${cmd} is not implemented by xesim yet`)
     if (Cmd.mutates && !Cmd.ownTransactions) (require('./warm') as typeof import('./warm')).beforeWriteLock(spec)
-    const { withWorld, worldHome } = await import('../engine/world')
+    const { withTarget, withWorld, worldHome } = await import('../engine/world')
     const home = worldHome(io.env)
     const inst = new (Cmd as unknown as new () => { exec(c: XeContext): void | Promise<void> })()
-    if (Cmd.ownTransactions) {
-      const ctx = { name: cmd, params, out, spec, io, home } as Omit<XeContext, 'db'> as XeContext
-      Object.defineProperty(ctx, 'db', { get: () => { throw new Error(`${cmd} manages its own transactions`) } })
-      await inst.exec(ctx)
-    } else {
-      await withWorld(
-        home,
-        Cmd.mutates,
-        async (s) => {
-          db = s.db
-          try {
-            await inst.exec({ name: cmd, params: params!, out, db: s.db, spec, io, home })
-          } catch (e) {
-            // rendered while the world is still open, so that every ref in it shows as `uuid (name)`
-            if (e !== null && typeof e === 'object') rendered.set(e, renderError(e, s.db))
-            throw e
-          }
-        },
-        io.env,
-      )
-    }
+    // the host xe talks to (-s), logged in with the credentials the server receives (first match wins)
+    const target = { server: client.opts.server, nossl: !client.opts.usessl, username: params.get('username'), password: params.get('password') }
+    await withTarget(target, async () => {
+      if (Cmd.ownTransactions) {
+        const ctx = { name: cmd, params, out, spec, io, home } as Omit<XeContext, 'db' | 'session'> as XeContext
+        for (const k of ['db', 'session']) Object.defineProperty(ctx, k, { get: () => { throw new Error(`${cmd} manages its own transactions`) } })
+        await inst.exec(ctx)
+      } else {
+        await withWorld(
+          home,
+          Cmd.mutates,
+          async (s) => {
+            db = s.db
+            try {
+              await inst.exec({ name: cmd, params: params!, out, db: s.db, session: s, spec, io, home })
+            } catch (e) {
+              // rendered while the world is still open, so that every ref in it shows as `uuid (name)`
+              if (e !== null && typeof e === 'object') rendered.set(e, renderError(e, s.db))
+              throw e
+            }
+          },
+          io.env,
+        )
+      }
+    })
     out.flush()
     return 0
   } catch (e) {

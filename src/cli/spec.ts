@@ -35,12 +35,13 @@ export function commandSpecs(): Map<string, CommandSpec> {
  */
 export function commandSpec(name: string): CommandSpec | undefined {
   // the build also writes each entry to dispatch/<name>.json: a start reads only its own (names are [a-z0-9-])
-  if (!/^[a-z0-9-]+$/.test(name)) return undefined
+  if (name.length > 100 || !/^[a-z0-9-]+$/.test(name)) return undefined
   let d: Omit<CommandSpec, 'optn'>
   try {
     d = table<Omit<CommandSpec, 'optn'>>(`dispatch/${name}.json`)
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENAMETOOLONG') return undefined
     throw e
   }
   // (a file system that ignores case would find vm-list.json for VM-LIST)

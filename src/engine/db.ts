@@ -1,6 +1,6 @@
 // The typed object store of one transaction: objects are loaded from the Store on demand (by ref,
 // by uuid or a whole class), changed in memory, and written back once by flush().
-import type { Store } from './store'
+import { FIRST_SCOPE, type Store } from './store'
 import type { ClassFields, ClassName } from './model.generated'
 import type { Clock, Ids } from './ids'
 import { freshDefault, REVERSE, storedFieldDefaults } from './schema'
@@ -44,8 +44,14 @@ export class Db {
   private savepoints: Savepoint[] = []
   /** Caches other modules derive from the objects (see derived()); told of every change, dropped on rollback. */
   private derivations = new Map<string, Derived>()
+  /** Objects moved here from another pool in this transaction, with that pool's scope (their row moves). */
+  private movedFrom = new Map<Ref, string>()
 
-  constructor(readonly store: Store, readonly ids: Ids, readonly clock: Clock) {}
+  /**
+   * The Db of one pool: `scope` names the pool in the store (a world can hold several pools, each seeing
+   * only its own objects, as each has its own xapi database).
+   */
+  constructor(readonly store: Store, readonly ids: Ids, readonly clock: Clock, readonly scope: string = FIRST_SCOPE) {}
 
   /**
    * A cache computed from the objects (an address index, the highest domid…), made once per Db by `make` and
@@ -157,7 +163,7 @@ export class Db {
     if (typeof ref !== 'string' || !ref || ref === NULL_REF) return undefined
     let o = this.cache.get(ref)
     if (o === undefined) {
-      const row = this.store.loadRef(ref)
+      const row = this.store.loadRef(ref, this.scope)
       o = row ? this.adopt(row) : null
       if (!row) this.cache.set(ref, null)
     }
@@ -174,10 +180,12 @@ export class Db {
   all<C extends ClassName>(cls: C): Array<XObj<C>> {
     if (!this.loaded.has(cls)) {
       const refs: Ref[] = []
-      for (const row of this.store.loadClass(cls)) {
+      for (const row of this.store.loadClass(cls, this.scope)) {
         const have = this.cache.get(row.ref)
+        // null: destroyed or moved to another pool in this transaction
+        if (have === null) continue
         if (have === undefined) this.adopt(row)
-        if (!this.deleted.has(row.ref)) refs.push(row.ref)
+        refs.push(row.ref)
       }
       for (const r of this.order.get(cls) ?? []) if (!refs.includes(r)) refs.push(r)
       this.order.set(cls, refs)
@@ -188,9 +196,10 @@ export class Db {
 
   byUuid<C extends ClassName>(cls: C, uuid: string): XObj<C> | undefined {
     for (const o of this.cache.values()) if (o && o.cls === cls && (o.f as { uuid?: string }).uuid === uuid) return o as XObj<C>
-    for (const row of this.store.findUuid(uuid)) {
-      if (row.cls !== cls || this.deleted.has(row.ref)) continue
-      return (this.cache.get(row.ref) ?? this.adopt(row)) as XObj<C>
+    for (const row of this.store.findUuid(uuid, this.scope)) {
+      const have = this.cache.get(row.ref)
+      if (row.cls !== cls || have === null) continue
+      return (have ?? this.adopt(row)) as XObj<C>
     }
     return undefined
   }
@@ -322,19 +331,51 @@ export class Db {
     }
   }
 
+  /**
+   * Moves an object (with its fields as they are now) to another pool's Db: it leaves this pool's view and
+   * joins the other's, keeping its ref and uuid (pool join and eject move a host's own objects this way).
+   */
+  moveTo(target: Db, o: XObj): XObj {
+    if (target.store !== this.store) throw new Error('moveTo: the Dbs belong to different worlds')
+    const wasNew = this.created.has(o.ref)
+    this.cache.set(o.ref, null)
+    this.dirty.delete(o.ref)
+    this.created.delete(o.ref)
+    const ord = this.order.get(o.cls)
+    if (ord) this.order.set(o.cls, ord.filter((r) => r !== o.ref))
+    this.bump(o.cls)
+    if (this.derivations.size) this.changed(o)
+    return target.arrive(o, wasNew, this.movedFrom.get(o.ref) ?? this.scope)
+  }
+  private arrive(o: XObj, isNew: boolean, from: string): XObj {
+    const mine = { ref: o.ref, cls: o.cls, f: o.f } as XObj
+    this.cache.set(o.ref, mine)
+    this.dirty.add(o.ref)
+    this.deleted.delete(o.ref)
+    if (isNew) this.created.add(o.ref)
+    else this.movedFrom.set(o.ref, from)
+    const ord = this.order.get(o.cls) ?? []
+    if (!ord.includes(o.ref)) ord.push(o.ref)
+    this.order.set(o.cls, ord)
+    this.bump(o.cls)
+    if (this.derivations.size) this.changed(mine)
+    return mine
+  }
+
   get hasChanges(): boolean {
     return this.dirty.size > 0 || this.deleted.size > 0
   }
 
   /** Writes every change to the store (inside the caller's transaction). */
   flush(): void {
-    for (const ref of this.deleted) this.store.del(ref)
+    for (const ref of this.deleted) this.store.del(ref, this.movedFrom.get(ref) ?? this.scope)
     for (const ref of this.dirty) {
       const o = this.cache.get(ref)
       if (!o) continue
       const uuid = (o.f as { uuid?: string }).uuid ?? null
-      this.store.put(ref, o.cls, uuid, JSON.stringify(o.f), this.created.has(ref))
+      this.store.put(ref, o.cls, uuid, JSON.stringify(o.f), this.created.has(ref), this.scope, this.movedFrom.get(ref))
     }
+    this.movedFrom.clear()
     this.deleted.clear()
     this.dirty.clear()
     this.created.clear()

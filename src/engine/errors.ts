@@ -25,3 +25,11 @@ export class WorldStateError extends Error {
     this.name = 'WorldStateError'
   }
 }
+
+/** xe's client reaches no server at the address given by -s (newcli.ml prints `printed` itself; exit 1). */
+export class UnreachableServer extends Error {
+  constructor(readonly printed: string) {
+    super(printed)
+    this.name = 'UnreachableServer'
+  }
+}

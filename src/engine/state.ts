@@ -75,7 +75,9 @@ export function loadWorld(home: string, file: string): void {
     store.begin(true)
     if (!store.hasSchema()) store.createSchema()
     store.db.exec('DELETE FROM objects; DELETE FROM meta;')
-    store.db.exec('INSERT INTO objects(ref, cls, uuid, data) SELECT ref, cls, uuid, data FROM src.objects ORDER BY rowid')
+    // a world saved before pools had scopes is all one pool (the migration to version 2 says so too)
+    const cols = version >= 2 ? 'ref, cls, uuid, data, scope' : 'ref, cls, uuid, data'
+    store.db.exec(`INSERT INTO objects(${cols}) SELECT ${cols} FROM src.objects ORDER BY rowid`)
     store.db.exec('INSERT INTO meta(key, value) SELECT key, value FROM src.meta')
     checkVersion(store, true)
     store.commit()

@@ -6,11 +6,34 @@ import { join } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
 import { WorldStateError } from './errors'
 
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 export const WORLD_FILE = 'world.db'
 
-/** MIGRATIONS[i - 1] takes a world from layout version i to i + 1. Version 1 is the first layout. */
-const MIGRATIONS: Array<(s: Store) => void> = []
+/** The scope of a world's first pool (every object of a world written before pools had scopes). */
+export const FIRST_SCOPE = '1'
+
+/**
+ * MIGRATIONS[i - 1] takes a world from layout version i to i + 1. Version 1 is the first layout; version 2
+ * scopes each object to a pool (several pools live in one world), every existing object joining the first.
+ */
+const MIGRATIONS: Array<(s: Store) => void> = [
+  // 1 → 2: a ref is unique within its pool (static refs such as the RBAC roles' repeat in every pool)
+  (s) => {
+    s.db.exec(`
+      CREATE TABLE objects_v2(${OBJECTS_COLUMNS});
+      INSERT INTO objects_v2(rowid, ref, cls, uuid, data) SELECT rowid, ref, cls, uuid, data FROM objects ORDER BY rowid;
+      DROP TABLE objects;
+      ALTER TABLE objects_v2 RENAME TO objects;
+      ${OBJECTS_INDEXES}
+    `)
+  },
+]
+
+const OBJECTS_COLUMNS = `ref TEXT NOT NULL, cls TEXT NOT NULL, uuid TEXT, data TEXT NOT NULL, scope TEXT NOT NULL DEFAULT '${FIRST_SCOPE}'`
+const OBJECTS_INDEXES = `
+      CREATE UNIQUE INDEX objects_ref ON objects(ref, scope);
+      CREATE INDEX objects_cls ON objects(cls, scope);
+      CREATE INDEX objects_uuid ON objects(uuid);`
 
 export interface Row {
   ref: string
@@ -58,9 +81,7 @@ export class Store {
   createSchema(): void {
     this.db.exec(`
       CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE objects(ref TEXT PRIMARY KEY, cls TEXT NOT NULL, uuid TEXT, data TEXT NOT NULL);
-      CREATE INDEX objects_cls ON objects(cls);
-      CREATE INDEX objects_uuid ON objects(uuid);
+      CREATE TABLE objects(${OBJECTS_COLUMNS});${OBJECTS_INDEXES}
     `)
     this.setMeta('schema_version', String(SCHEMA_VERSION))
   }
@@ -82,24 +103,26 @@ export class Store {
     return (this.st('SELECT key, value FROM meta ORDER BY key').all() as Array<{ key: string; value: string }>).map((r) => [r.key, r.value])
   }
 
-  loadClass(cls: string): Row[] {
-    return this.st('SELECT ref, cls, data FROM objects WHERE cls=? ORDER BY rowid').all(cls) as Row[]
+  loadClass(cls: string, scope: string): Row[] {
+    return this.st('SELECT ref, cls, data FROM objects WHERE cls=? AND scope=? ORDER BY rowid').all(cls, scope) as Row[]
   }
-  loadRef(ref: string): Row | undefined {
-    return this.st('SELECT ref, cls, data FROM objects WHERE ref=?').get(ref) as Row | undefined
+  loadRef(ref: string, scope: string): Row | undefined {
+    return this.st('SELECT ref, cls, data FROM objects WHERE ref=? AND scope=?').get(ref, scope) as Row | undefined
   }
-  findUuid(uuid: string): Row[] {
-    return this.st('SELECT ref, cls, data FROM objects WHERE uuid=? ORDER BY rowid').all(uuid) as Row[]
+  findUuid(uuid: string, scope: string): Row[] {
+    return this.st('SELECT ref, cls, data FROM objects WHERE uuid=? AND scope=? ORDER BY rowid').all(uuid, scope) as Row[]
   }
-  loadAll(): Row[] {
-    return this.st('SELECT ref, cls, data FROM objects ORDER BY rowid').all() as Row[]
+  /** Every object of a class in every pool, with its scope. */
+  loadClassEverywhere(cls: string): Array<Row & { scope: string }> {
+    return this.st('SELECT ref, cls, data, scope FROM objects WHERE cls=? ORDER BY rowid').all(cls) as Array<Row & { scope: string }>
   }
-  put(ref: string, cls: string, uuid: string | null, data: string, isNew: boolean): void {
-    if (isNew) this.st('INSERT INTO objects(ref, cls, uuid, data) VALUES(?,?,?,?)').run(ref, cls, uuid, data)
-    else this.st('UPDATE objects SET uuid=?, data=? WHERE ref=?').run(uuid, data, ref)
+  /** Stores an object of pool `scope`: a new row, or new data (`from`: the pool it moves from). */
+  put(ref: string, cls: string, uuid: string | null, data: string, isNew: boolean, scope: string, from = scope): void {
+    if (isNew) this.st('INSERT INTO objects(ref, cls, uuid, data, scope) VALUES(?,?,?,?,?)').run(ref, cls, uuid, data, scope)
+    else this.st('UPDATE objects SET uuid=?, data=?, scope=? WHERE ref=? AND scope=?').run(uuid, data, scope, ref, from)
   }
-  del(ref: string): void {
-    this.st('DELETE FROM objects WHERE ref=?').run(ref)
+  del(ref: string, scope: string): void {
+    this.st('DELETE FROM objects WHERE ref=? AND scope=?').run(ref, scope)
   }
 }
 
@@ -172,6 +195,10 @@ function beginImmediate(db: BetterSqlite3.Database): void {
   }
 }
 
+/**
+ * Opens (creating when missing or empty) the world in `home`. `init` fills a brand-new world inside
+ * the creating transaction, so two processes racing on a fresh directory build it once.
+ */
 export function openStore(home: string): Store {
   const file = worldFile(home)
   const head = readHeader(file)

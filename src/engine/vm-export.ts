@@ -410,13 +410,17 @@ export function taskProgress(t: TaskHandle, total: number, everyMs = 200): Progr
  */
 export async function runExport(home: string, vmRef: Ref, vmUuid: string, o: ExportOptions, counter: { n: number }, open: () => Promise<ByteSink>): Promise<void> {
   await withTask(home, 'Export of VM', async (t) => {
-    const plan = await withWorld(home, true, ({ db }) => beginExport(db, vmRef, t.ref, o, counter))
+    let scope = ''
+    const plan = await withWorld(home, true, ({ db }) => {
+      scope = db.scope
+      return beginExport(db, vmRef, t.ref, o, counter)
+    })
     const unlock = (db: Db) => {
       const vm = db.tryGet(vmRef, 'VM')
       if (vm) unlockVm(db, vm, t.ref)
     }
     // a process that ends mid-stream (stdout closed by its reader) still releases the VM and the task
-    const release = onExitSync(home, (db) => {
+    const release = onExitSync(home, scope, (db) => {
       unlock(db)
       const task = db.tryGet(t.ref, 'task')
       if (task) db.destroy(task)
@@ -437,14 +441,14 @@ export async function runExport(home: string, vmRef: Ref, vmUuid: string, o: Exp
  * called; better-sqlite3 being synchronous, this works from an 'exit' handler. Gives up quietly if the world is
  * busy.
  */
-function onExitSync(home: string, fn: (db: Db) => void): () => void {
+function onExitSync(home: string, scope: string, fn: (db: Db) => void): () => void {
   const handler = () => {
     try {
       const store = openStore(home)
       try {
         store.db.pragma('busy_timeout = 500')
         store.begin(true)
-        const db = new Db(store, cryptoIds, systemClock)
+        const db = new Db(store, cryptoIds, systemClock, scope)
         fn(db)
         db.flush()
         store.commit()

@@ -302,6 +302,8 @@ export function startVm(db: Db, vm: XObj<'VM'>, opts: StartOptions = {}): XObj<'
     assertCanBootHere(db, vm, opts.host)
     host = opts.host
   } else host = db.tryGet(vm.f.scheduled_to_be_resident_on, 'host') ?? chooseHostForVm(db, vm)
+  // HA overcommit protection (message_forwarding.ml check_vm_preserves_ha_plan)
+  if (db.all('pool')[0]?.f.ha_enabled) (require('./ha') as typeof import('./ha')).checkVmPreservesHaPlan(db, vm, host)
   localStart(db, vm, host, opts.paused ?? false, opts.force ?? false)
   updateAllowedOperations(db, vm)
   refreshDevices(db, vm)
@@ -466,6 +468,7 @@ export function resumeVm(db: Db, vm: XObj<'VM'>, opts: StartOptions = {}): XObj<
     assertCanBootHere(db, vm, opts.host)
     host = opts.host
   } else host = db.tryGet(vm.f.scheduled_to_be_resident_on, 'host') ?? chooseHostForVm(db, vm)
+  if (db.all('pool')[0]?.f.ha_enabled) (require('./ha') as typeof import('./ha')).checkVmPreservesHaPlan(db, vm, host)
   if (vm.f.ha_restart_priority === 'restart') db.set(vm, { ha_always_run: true })
   if (!db.tryGet(vm.f.suspend_VDI, 'VDI')) {
     forceStateReset(db, vm, 'Halted')

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { Db } from './db'
 import { WorldStateError } from './errors'
 import { cryptoIds, SeededIds, systemClock, VirtualClock, type Clock, type Ids } from './ids'
-import { checkVersion, openStore, type Store } from './store'
+import { checkVersion, FIRST_SCOPE, openStore, type Store } from './store'
 import type { Profile } from './world/fresh-host'
 
 export const PROFILES: Profile[] = ['xenserver-8', 'xcp-ng-8.3']
@@ -67,9 +67,38 @@ export function buildWorld(s: Store, opts: BuildOptions): void {
 }
 
 export interface Session {
+  /** The pool the command talks to (the pool of the host named by xe's -s, else of the first host). */
   db: Db
   store: Store
+  /** Another pool's Db in the same transaction (created when the scope is new). */
+  pool(scope: string): Db
+  /** A scope for a new pool (xesim host-add, pool-eject). */
+  newScope(): string
+  /** Every pool's scope, in the order of their first host. */
+  scopes(): string[]
 }
+
+/**
+ * Which host xe talks to: xe's -s/server (undefined: the local host, 127.0.0.1), with the credentials and
+ * the --nossl switch. Set by the CLI around each command (withTarget); engine tools use the local host.
+ */
+export interface Target {
+  server?: string
+  username?: string
+  password?: string
+  nossl?: boolean
+}
+let target: Target = {}
+export async function withTarget<T>(t: Target, fn: () => Promise<T>): Promise<T> {
+  const before = target
+  target = t
+  try {
+    return await fn()
+  } finally {
+    target = before
+  }
+}
+export const currentTarget = (): Target => target
 
 /**
  * Runs fn in one transaction on the world in `home`. A missing or empty world is created first
@@ -101,10 +130,28 @@ export async function withWorld<T>(home: string, write: boolean, fn: (s: Session
       throw e
     }
     const src = sources(store)
-    const db = new Db(store, src.ids, src.clock)
+    const { scopeOf } = require('./world/pools') as typeof import('./world/pools')
+    const dbs = new Map<string, Db>()
+    const pool = (scope: string): Db => {
+      let d = dbs.get(scope)
+      if (!d) dbs.set(scope, (d = new Db(store, src.ids, src.clock, scope)))
+      return d
+    }
+    const db = pool(scopeOf(store, target))
+    const session: Session = {
+      db,
+      store,
+      pool,
+      newScope: () => {
+        const n = Number(store.getMeta('scopes') ?? FIRST_SCOPE) + 1
+        store.setMeta('scopes', String(n))
+        return String(n)
+      },
+      scopes: () => [...new Set(store.loadClassEverywhere('host').map((r) => r.scope))],
+    }
     const save = () => {
-      if (db.hasChanges) {
-        db.flush()
+      if ([...dbs.values()].some((d) => d.hasChanges)) {
+        for (const d of dbs.values()) d.flush()
         if (src.seeded && src.vclock) {
           store.setMeta('rng', src.seeded.state)
           store.setMeta('clock', String(src.vclock.seconds + 1))
@@ -114,7 +161,7 @@ export async function withWorld<T>(home: string, write: boolean, fn: (s: Session
     }
     let result: T
     try {
-      result = await fn({ db, store })
+      result = await fn(session)
     } catch (e) {
       // a failure that still keeps what succeeded (xe --multiple: each object is its own API call)
       if ((e as { commitChanges?: boolean }).commitChanges) save()
@@ -145,7 +192,8 @@ export async function waitForWorld(home: string, check: (db: Db) => boolean, pol
         seen = version
         store.begin(false)
         try {
-          if (check(new Db(store, cryptoIds, systemClock))) return
+          const { scopeOf } = require('./world/pools') as typeof import('./world/pools')
+          if (check(new Db(store, cryptoIds, systemClock, scopeOf(store, target)))) return
         } finally {
           store.rollback()
         }

@@ -20,9 +20,9 @@ describe('selectors (§2.2)', () => {
 
   /** Runs fn with a context whose parameters are `params`, in a read transaction of the world. */
   const withCtx = <T>(params: Param[], fn: (ctx: XeContext) => T) =>
-    withWorld(home, false, ({ db }) => {
+    withWorld(home, false, (session) => {
       const ctx: XeContext = {
-        name: 'test', params: new Params(params), db, home, spec: { name: 'test', reqd: [], optn: [], flags: [] },
+        name: 'test', params: new Params(params), db: session.db, session, home, spec: { name: 'test', reqd: [], optn: [], flags: [] },
         out: new Printer({ out: () => {}, err: () => {} }, false), io: { env: {}, cwd: '/', readLine: async () => undefined },
       }
       return fn(ctx)

@@ -67,8 +67,39 @@ describe('e2e: the world store', function () {
     const before = createHash('sha256').update(readFileSync(join(home, 'world.db'))).digest('hex')
     const r = await run(home, ['pool-list'])
     assert.equal(r.exitCode, 1)
-    assert.match(r.stderr, /^Error: the xesim world .*world\.db cannot be used: it was written by a newer xesim \(schema 99, this xesim knows 1\); it was left untouched \(run 'xesim reset' to recreate it\)$/)
+    assert.match(r.stderr, /^Error: the xesim world .*world\.db cannot be used: it was written by a newer xesim \(schema 99, this xesim knows 2\); it was left untouched \(run 'xesim reset' to recreate it\)$/)
     assert.equal(createHash('sha256').update(readFileSync(join(home, 'world.db'))).digest('hex'), before)
+  })
+
+  it('a world written by an older xesim (schema 1: no pools) is migrated, its objects all in the first pool', async function () {
+    this.timeout(60000)
+    const home = tmpHome()
+    const seed = { XESIM_SEED: '11' }
+    await run(home, ['vm-install', 'template=Debian Bookworm 12', 'new-name-label=old01'], seed)
+    const before = (await run(home, ['vm-list', 'params=all'])).stdout
+    // rewrite the file in the layout the first xesim wrote (store.ts createSchema at schema version 1)
+    const Database = require('better-sqlite3')
+    const db = new Database(join(home, 'world.db'))
+    db.exec(`
+      CREATE TABLE objects_v1(ref TEXT PRIMARY KEY, cls TEXT NOT NULL, uuid TEXT, data TEXT NOT NULL);
+      INSERT INTO objects_v1 SELECT ref, cls, uuid, data FROM objects ORDER BY rowid;
+      DROP TABLE objects;
+      ALTER TABLE objects_v1 RENAME TO objects;
+      CREATE INDEX objects_cls ON objects(cls);
+      CREATE INDEX objects_uuid ON objects(uuid);
+      UPDATE meta SET value='1' WHERE key='schema_version';`)
+    db.close()
+    // a reader migrates too (in a write transaction of its own), and sees the same world
+    assert.equal((await run(home, ['vm-list', 'params=all'])).stdout, before)
+    const after = new Database(join(home, 'world.db'), { readonly: true })
+    const version = after.prepare("SELECT value FROM meta WHERE key='schema_version'").get().value
+    const scopes = after.prepare('SELECT DISTINCT scope FROM objects').all().map((r: { scope: string }) => r.scope)
+    after.close()
+    assert.deepEqual([version, scopes], ['2', ['1']])
+    const uuid = (await run(home, ['vm-list', 'name-label=old01', '--minimal'])).stdout
+    const w = await run(home, ['vm-param-set', `uuid=${uuid}`, 'name-description=migrated'])
+    assert.equal(w.exitCode, 0, w.stderr)
+    assert.equal((await run(home, ['vm-param-get', `uuid=${uuid}`, 'param-name=name-description'])).stdout, 'migrated')
   })
 
   it('a reader that closes the pipe early is not an error', async () => {

@@ -54,7 +54,7 @@ describe('project artefacts', function () {
     const manifest = JSON.parse(read('oclif.manifest.json')) as { commands: Record<string, unknown> }
     const readme = read('README.md')
     const xesim = Object.entries(manifest.commands).filter(([, c]) => !(c as { hidden?: boolean }).hidden).map(([id]) => id)
-    assert.deepEqual(xesim.sort(), ['completion', 'diff', 'init', 'reset', 'run', 'state:load', 'state:save', 'status'])
+    assert.deepEqual(xesim.sort(), ['completion', 'diff', 'host-add', 'init', 'reset', 'run', 'state:load', 'state:save', 'status'])
     for (const id of xesim) assert.ok(readme.includes(`\`xesim ${id.replace(/:/g, ' ')}`), `README lacks xesim ${id}`)
     assert.ok(readme.includes('npm install && ./bin/xe vm-list'))
     assert.ok(readme.includes('npm test'))

@@ -2,12 +2,15 @@
 import * as host from '../../engine/host'
 import { consistentHostField, licenseState, onEveryHost } from '../../engine/pool'
 import { supportedTypes } from '../../engine/sr'
-import { parseBoolRaw, parseBoolStrict, parseInt64Big } from '../enums'
+import { parseBoolRaw, parseBoolStrict, parseInt64Big, parseInt64Raw } from '../enums'
+import { setHaHostFailuresToTolerate } from '../../engine/ha'
 import { obj, semi, bool, refOrNull, type Hook } from './util'
 
 // pool (records.ml pool_record)
 
 const poolHooks: Record<string, Hook> = {
+  // Pool.set_ha_host_failures_to_tolerate (Int64.of_string): not negative, must keep the HA plan
+  'ha-host-failures-to-tolerate': { set: (rec, f, text) => setHaHostFailuresToTolerate(rec.db, parseInt64Raw(f.name, text)) },
   // "" clears the reference; otherwise SR.get_by_uuid (UUID_INVALID for an unknown uuid)
   'default-SR': { set: refOrNull('SR', 'default_SR') },
   'crash-dump-SR': { set: refOrNull('SR', 'crash_dump_SR') },

@@ -9,7 +9,8 @@ import {
   setHvmShadowMultiplier, setMemoryDynamicMax, setMemoryDynamicMin, setMemoryStaticMax, setMemoryStaticMin, setVcpusAtStartup, setVcpusMax,
 } from '../../engine/vm-memory'
 import { CliFailure } from '../failure'
-import { parseBytes, parseEnum, parseFloatParam, parseInt64, xeFloat } from '../enums'
+import { parseBoolRaw, parseBytes, parseEnum, parseFloatParam, parseInt64, xeFloat } from '../enums'
+import { setHaAlwaysRun, setHaRestartPriority } from '../../engine/ha'
 import type { Rec } from '../records'
 import { refsOfUuids, uuidOf } from '../records'
 import { UNKNOWN, obj, related, semi, bool, refOrNull, vmMetric, type Hook } from './util'
@@ -46,6 +47,9 @@ const setter = <T>(parse: (field: string, text: string) => T, apply: (db: Rec['d
 })
 
 const vmHooks: Record<string, Hook> = {
+  // VM.set_ha_restart_priority (validated; keeps the HA plan) and the deprecated VM.set_ha_always_run (bool_of_string)
+  'ha-restart-priority': setter((_f, text) => text, setHaRestartPriority),
+  'ha-always-run': setter(parseBoolRaw, setHaAlwaysRun),
   // Record_util.bytes_of_string <field>, then VM.set_memory_static_max (→ set_memory_static_range) and so on
   'memory-static-max': setter(parseBytes, setMemoryStaticMax),
   'memory-static-min': setter(parseBytes, setMemoryStaticMin),
