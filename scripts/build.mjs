@@ -21,6 +21,17 @@ const step = (what, f) => {
 step('clean', () => fs.rmSync(dist, { recursive: true, force: true }))
 step('tsc', () => execFileSync(bin('tsc'), ['-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit' }))
 step('tables', () => fs.cpSync(path.join(root, 'src/tables'), path.join(dist, 'src/tables'), { recursive: true }))
+// A package.json in every directory of compiled modules: Node looks for the package scope of each module it loads
+// (its "type", and a self-reference for every require), walking up to the first package.json; one level is cheaper
+// than four on every xe start (issue 6).
+step('package scopes', () => {
+  const walk = (dir) => {
+    const entries = fs.readdirSync(dir, { withFileTypes: true })
+    if (entries.some((e) => e.isFile() && e.name.endsWith('.js'))) fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"commonjs"}\n')
+    for (const e of entries) if (e.isDirectory()) walk(path.join(dir, e.name))
+  }
+  walk(dist)
+})
 
 const commands = JSON.parse(fs.readFileSync(path.join(root, 'src/tables/commands.json'), 'utf8')).filter((c) => !c.pseudo)
 const cmdDir = path.join(dist, 'src/commands')
@@ -32,6 +43,18 @@ step('dispatch table', () => {
   const d = {}
   for (const { name, optn, ...rest } of commands) d[name] = rest
   fs.writeFileSync(path.join(dist, 'src/tables/dispatch.json'), JSON.stringify(d))
+  // and one small file per command, so that a start parses only its own entry (issue 6)
+  fs.mkdirSync(path.join(dist, 'src/tables/dispatch'))
+  for (const [name, rest] of Object.entries(d)) fs.writeFileSync(path.join(dist, 'src/tables/dispatch', `${name}.json`), JSON.stringify({ name, ...rest }))
+})
+step('schema by class', () => {
+  // src/engine/schema.ts reads the fields of one class at a time: schema/<class>.json, schema/classes.json, schema/enums.json
+  const schema = JSON.parse(fs.readFileSync(path.join(root, 'src/tables/schema.json'), 'utf8'))
+  const dir = path.join(dist, 'src/tables/schema')
+  fs.mkdirSync(dir)
+  for (const [cls, fields] of Object.entries(schema.classes)) fs.writeFileSync(path.join(dir, `${cls}.json`), JSON.stringify(fields))
+  fs.writeFileSync(path.join(dir, 'classes.json'), JSON.stringify(Object.keys(schema.classes)))
+  fs.writeFileSync(path.join(dir, 'enums.json'), JSON.stringify(schema.enums))
 })
 step('hooked fields', () => {
   // Which CLI fields have a hook (src/cli/hooks/*): records.ts loads a hooks module only for those.

@@ -84,6 +84,7 @@ export async function runXe(argv: string[], io: RunIo): Promise<number> {
     for (const r of spec.reqd) if (!params.has(r)) throw new ParamNotFound(r)
     const Cmd = loadCommand(cmd)
     if (!Cmd || !Cmd.implemented) throw new CliFailure(`${cmd} is not implemented by xesim yet`)
+    if (Cmd.mutates && !Cmd.ownTransactions) (require('./warm') as typeof import('./warm')).beforeWriteLock(spec)
     const { withTarget, withWorld, worldHome } = await import('../engine/world')
     const home = worldHome(io.env)
     const inst = new (Cmd as unknown as new () => { exec(c: XeContext): void | Promise<void> })()
@@ -125,6 +126,34 @@ export async function runXe(argv: string[], io: RunIo): Promise<number> {
   }
 }
 
+/** process.stdout or process.stderr, made on first use. A reader that goes away (`xe vm-list | head -1`) is not an error worth a stack trace. */
+function stream(fd: 1 | 2): NodeJS.WriteStream {
+  const s = fd === 1 ? process.stdout : process.stderr
+  if (s.listenerCount('error') === 0) s.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? 0 : 1))
+  return s
+}
+let useStreams = false
+/**
+ * Writes text to fd 1 or 2 with write(2) directly: process.stdout and its stream modules cost about 3 ms of every
+ * start. A non-blocking descriptor (EAGAIN) falls back to the streams for the rest.
+ */
+function writeFd(fd: 1 | 2, text: string): void {
+  let buf = Buffer.from(text)
+  if (!useStreams) {
+    try {
+      const { writeSync } = require('node:fs') as typeof import('node:fs')
+      while (buf.length > 0) buf = buf.subarray(writeSync(fd, buf))
+      return
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code
+      if (code === 'EPIPE') process.exit(0)
+      if (code !== 'EAGAIN') process.exit(1)
+      useStreams = true
+    }
+  }
+  stream(fd).write(buf)
+}
+
 /** The real process's streams, buffered and written once at exit (scripts call xe thousands of times). */
 export function processIo(): RunIo {
   let out = ''
@@ -142,7 +171,7 @@ export function processIo(): RunIo {
     },
     async writeStdout(b) {
       flushIo()
-      if (!process.stdout.write(b)) await new Promise((r) => process.stdout.once('drain', r))
+      if (!stream(1).write(b)) await new Promise((r) => process.stdout.once('drain', r))
     },
     async readLine() {
       flushIo()
@@ -153,8 +182,8 @@ export function processIo(): RunIo {
     },
   }
   const flushIo = () => {
-    if (out) process.stdout.write(out)
-    if (err) process.stderr.write(err)
+    if (out) writeFd(1, out)
+    if (err) writeFd(2, err)
     out = ''
     err = ''
   }
@@ -167,8 +196,6 @@ export function processIo(): RunIo {
 
 /** bin/xe's entry point. */
 export async function main(argv: string[]): Promise<void> {
-  // A reader that goes away (`xe vm-list | head -1`) is not an error worth a stack trace.
-  for (const s of [process.stdout, process.stderr]) s.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? 0 : 1))
   const io = processIo()
   const code = await runXe(argv, io)
   ;(io as RunIo & { flush(): void }).flush()

@@ -4,7 +4,7 @@
 import type { Db, XObj } from '../engine/db'
 import type { ClassName } from '../engine/model.generated'
 import { table } from '../engine/tables'
-import { fieldsOf, hasClass } from '../engine/schema'
+import { classNames, fieldsOf, hasClass } from '../engine/schema'
 import { addToMap, addToSet, removeFromMap, removeFromSet, setField } from '../engine/fields'
 import { XapiError } from '../engine/errors'
 import { NULL_REF, mapGet, type Ref, type XMap } from '../engine/values'
@@ -206,7 +206,7 @@ export function fieldType(cls: string, field: string): string {
 /** The class a `uuid of <X>` set-parse spec names, as the datamodel spells it (Host → host). */
 function classNamed(name: string): ClassName {
   if (hasClass(name)) return name
-  const all = Object.keys(table<{ classes: Record<string, unknown> }>('schema.json').classes)
+  const all = classNames()
   return (all.find((c) => c.toLowerCase() === name.toLowerCase()) ?? name) as ClassName
 }
 /**

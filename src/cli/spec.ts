@@ -30,10 +30,20 @@ export function commandSpecs(): Map<string, CommandSpec> {
   return index
 }
 /**
- * The entry of one command for the dispatcher. It reads dispatch.json, which the build derives from
- * commands.json without the optional-parameter lists (only help needs those): a third of the size.
+ * The entry of one command for the dispatcher. It reads dispatch/<name>.json, which the build derives from
+ * commands.json without the optional-parameter lists (only help needs those).
  */
 export function commandSpec(name: string): CommandSpec | undefined {
-  const d = table<Record<string, Omit<CommandSpec, 'name' | 'optn'>>>('dispatch.json')[name]
-  return d && { name, optn: [], ...d }
+  // the build also writes each entry to dispatch/<name>.json: a start reads only its own (names are [a-z0-9-])
+  if (name.length > 100 || !/^[a-z0-9-]+$/.test(name)) return undefined
+  let d: Omit<CommandSpec, 'optn'>
+  try {
+    d = table<Omit<CommandSpec, 'optn'>>(`dispatch/${name}.json`)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENAMETOOLONG') return undefined
+    throw e
+  }
+  // (a file system that ignores case would find vm-list.json for VM-LIST)
+  return d.name === name ? { optn: [], ...d } : undefined
 }

@@ -3,7 +3,7 @@
 import { FIRST_SCOPE, type Store } from './store'
 import type { ClassFields, ClassName } from './model.generated'
 import type { Clock, Ids } from './ids'
-import { defaultValue, fieldsOf, REVERSE } from './schema'
+import { freshDefault, REVERSE, storedFieldDefaults } from './schema'
 import { handleInvalid, uuidInvalid } from './errors'
 import { NULL_REF, type Ref } from './values'
 
@@ -23,6 +23,12 @@ export interface Savepoint {
   deleted: Set<Ref>
 }
 
+/** A cache derived from a Db's objects (Db.derived). */
+export interface Derived {
+  /** o was created, changed or destroyed (a destroyed object is no longer returned by tryGet). */
+  changed(o: XObj): void
+}
+
 /** The table name xapi puts in UUID_INVALID / HANDLE_INVALID (its DB table name). */
 export const tableName = (cls: ClassName): string => cls
 
@@ -36,6 +42,8 @@ export class Db {
   private indexes = new Map<string, Map<string, XObj[]>>()
   private version = new Map<string, number>()
   private savepoints: Savepoint[] = []
+  /** Caches other modules derive from the objects (see derived()); told of every change, dropped on rollback. */
+  private derivations = new Map<string, Derived>()
   /** Objects moved here from another pool in this transaction, with that pool's scope (their row moves). */
   private movedFrom = new Map<Ref, string>()
 
@@ -44,6 +52,22 @@ export class Db {
    * only its own objects, as each has its own xapi database).
    */
   constructor(readonly store: Store, readonly ids: Ids, readonly clock: Clock, readonly scope: string = FIRST_SCOPE) {}
+
+  /**
+   * A cache computed from the objects (an address index, the highest domid…), made once per Db by `make` and
+   * kept up to date by its own changed(): every create, set and destroy is reported to it. A rollback drops it.
+   */
+  derived<T extends Derived>(key: string, make: () => T): T {
+    let d = this.derivations.get(key)
+    if (!d) {
+      d = make()
+      this.derivations.set(key, d)
+    }
+    return d as T
+  }
+  private changed(o: XObj): void {
+    for (const d of this.derivations.values()) d.changed(o)
+  }
 
   /** A class changed: its referrer indexes are dropped. */
   private bump(cls: string): void {
@@ -189,9 +213,8 @@ export class Db {
   create<C extends ClassName>(cls: C, fields: Partial<ClassFields[C]>, ref?: Ref): XObj<C> {
     const f: Record<string, unknown> = {}
     const given = fields as Record<string, unknown>
-    for (const d of fieldsOf(cls)) {
-      if (REVERSE[`${cls}.${d.name}`]) continue
-      f[d.name] = d.name in given ? given[d.name] : d.name === 'uuid' ? this.ids.uuid() : defaultValue(d)
+    for (const [name, dflt] of storedFieldDefaults(cls)) {
+      f[name] = name in given ? given[name] : name === 'uuid' ? this.ids.uuid() : freshDefault(dflt)
     }
     const o = { ref: ref ?? this.ids.ref(), cls, f } as unknown as XObj<C>
     this.journal(o.ref, cls, undefined)
@@ -203,6 +226,7 @@ export class Db {
     this.order.set(cls, ord)
     if (this.loaded.has(cls)) this.indexCreated(o)
     else this.bump(cls)
+    if (this.derivations.size) this.changed(o)
     return o
   }
 
@@ -214,6 +238,7 @@ export class Db {
     Object.assign(o.f, patch)
     this.dirty.add(o.ref)
     this.reindex(o, before)
+    if (this.derivations.size) this.changed(o)
   }
 
   destroy(o: XObj): void {
@@ -225,6 +250,7 @@ export class Db {
     const ord = this.order.get(o.cls)
     if (ord) this.order.set(o.cls, ord.filter((r) => r !== o.ref))
     this.bump(o.cls)
+    if (this.derivations.size) this.changed(o)
   }
 
   /** Objects of `cls` whose field `field` (a ref, or a set of refs) points at `ref`. */
@@ -290,6 +316,7 @@ export class Db {
       this.order.set(cls, refs)
       this.bump(cls)
     }
+    this.derivations.clear()
     this.loaded = sp.loaded
     this.dirty = sp.dirty
     this.created = sp.created
@@ -317,6 +344,7 @@ export class Db {
     const ord = this.order.get(o.cls)
     if (ord) this.order.set(o.cls, ord.filter((r) => r !== o.ref))
     this.bump(o.cls)
+    if (this.derivations.size) this.changed(o)
     return target.arrive(o, wasNew, this.movedFrom.get(o.ref) ?? this.scope)
   }
   private arrive(o: XObj, isNew: boolean, from: string): XObj {
@@ -330,6 +358,7 @@ export class Db {
     if (!ord.includes(o.ref)) ord.push(o.ref)
     this.order.set(o.cls, ord)
     this.bump(o.cls)
+    if (this.derivations.size) this.changed(mine)
     return mine
   }
 

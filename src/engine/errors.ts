@@ -2,10 +2,18 @@
 // Rendering (descriptions, parameter names, refs shown as "uuid (name)") is the CLI's job.
 export class XapiError extends Error {
   constructor(readonly code: string, readonly params: string[] = []) {
-    super(`${code}: [ ${params.join('; ')} ]`)
-    this.name = 'XapiError'
+    super()
   }
 }
+// The message is made when read: the operation checks build an error for every refused operation (allowed_operations
+// of thousands of objects when a large world is built) and almost none is ever shown.
+Object.defineProperty(XapiError.prototype, 'message', {
+  get(this: XapiError) {
+    return `${this.code}: [ ${this.params.join('; ')} ]`
+  },
+  configurable: true,
+})
+XapiError.prototype.name = 'XapiError'
 
 export const uuidInvalid = (table: string, uuid: string) => new XapiError('UUID_INVALID', [table, uuid])
 export const handleInvalid = (table: string, ref: string) => new XapiError('HANDLE_INVALID', [table, ref])

@@ -26,8 +26,8 @@
 // taken (free: not a PIF's, the gateway's or the DNS server's address, and not reported by another VM that is
 // running, paused or suspended); a guest that reboots or starts again keeps its previous address when it is
 // still free, as a DHCP lease would.
-import type { Db, XObj } from './db'
-import { EPOCH, NULL_REF, mapGet, xapiDate, type XMap } from './values'
+import type { Db, Derived, XObj } from './db'
+import { EPOCH, NULL_REF, mapGet, xapiDate, type Ref, type XMap } from './values'
 
 type GuestMetrics = XObj<'VM_guest_metrics'>['f']
 
@@ -248,28 +248,76 @@ function networkPool(db: Db, net: XObj<'network'>): Pool | undefined {
   return undefined
 }
 
-/** Addresses other live VMs' guests report (or hold statically), which the DHCP server will not hand out. */
-function addressesInUse(db: Db, except: XObj<'VM'>): Set<number> {
-  const used = new Set<number>()
-  // the live VMs through the power-state index (a set: the order does not matter)
-  const live = [...db.referrers('VM', 'power_state', 'Running'), ...db.referrers('VM', 'power_state', 'Paused'), ...db.referrers('VM', 'power_state', 'Suspended')]
-  for (const vm of live) {
-    if (vm.ref === except.ref) continue
-    const gm = db.tryGet(vm.f.guest_metrics, 'VM_guest_metrics')
-    for (const [, v] of gm?.f.networks ?? []) {
-      const n = ip4(v)
-      if (n !== undefined) used.add(n)
-    }
+const LIVE = ['Running', 'Paused', 'Suspended'] as const
+
+/**
+ * The addresses the guests of live VMs (running, paused or suspended) report, kept per Db (Db.derived) as VMs and
+ * their guest metrics change, so that a boot does not read every live VM's guest metrics again.
+ */
+class GuestAddresses implements Derived {
+  /** each live VM's reported IPv4 addresses */
+  private byVm = new Map<Ref, number[]>()
+  /** how many live VMs report each address */
+  private count = new Map<number, number>()
+  private stale = new Set<Ref>()
+  constructor(private readonly db: Db) {
+    for (const s of LIVE) for (const vm of db.referrers('VM', 'power_state', s)) this.stale.add(vm.ref)
   }
+  changed(o: XObj): void {
+    if (o.cls === 'VM') this.stale.add(o.ref)
+    else if (o.cls === 'VM_guest_metrics') for (const vm of this.db.referrers('VM', 'guest_metrics', o.ref)) this.stale.add(vm.ref)
+  }
+  private refresh(): void {
+    for (const ref of this.stale) {
+      for (const n of this.byVm.get(ref) ?? []) {
+        const c = this.count.get(n)! - 1
+        if (c === 0) this.count.delete(n)
+        else this.count.set(n, c)
+      }
+      this.byVm.delete(ref)
+      const vm = this.db.tryGet(ref, 'VM')
+      if (!vm || !(LIVE as readonly string[]).includes(vm.f.power_state)) continue
+      const addrs: number[] = []
+      for (const [, v] of this.db.tryGet(vm.f.guest_metrics, 'VM_guest_metrics')?.f.networks ?? []) {
+        const n = ip4(v)
+        if (n !== undefined) addrs.push(n)
+      }
+      this.byVm.set(ref, addrs)
+      for (const n of addrs) this.count.set(n, (this.count.get(n) ?? 0) + 1)
+    }
+    this.stale.clear()
+  }
+  /** Whether a live VM other than `except` reports n. */
+  usedByOthers(n: number, except: Ref): boolean {
+    const c = this.count.get(n) ?? 0
+    if (c === 0) return false
+    let mine = 0
+    for (const m of this.byVm.get(except) ?? []) if (m === n) mine++
+    return c > mine
+  }
+  current(): this {
+    if (this.stale.size) this.refresh()
+    return this
+  }
+}
+
+/** Addresses other live VMs' guests report (or hold statically), which the DHCP server will not hand out. */
+interface UsedAddresses {
+  has(n: number): boolean
+  add(n: number): void
+}
+function addressesInUse(db: Db, except: XObj<'VM'>): UsedAddresses {
+  const reported = db.derived('guest-metrics.addresses', () => new GuestAddresses(db)).current()
+  const used = new Set<number>()
   for (const vif of db.referrers('VIF', 'ipv4_configuration_mode', 'Static')) {
     if (vif.f.VM === except.ref) continue
     const n = ip4((vif.f.ipv4_addresses[0] ?? '').split('/')[0]!)
     if (n !== undefined) used.add(n)
   }
-  return used
+  return { has: (n) => used.has(n) || reported.usedByOthers(n, except.ref), add: (n) => used.add(n) }
 }
 
-function pickAddress(pool: Pool, used: Set<number>, wanted: number | undefined): number | undefined {
+function pickAddress(pool: Pool, used: UsedAddresses, wanted: number | undefined): number | undefined {
   const free = (n: number) => n >= pool.first && n <= pool.last && !pool.reserved.has(n) && !used.has(n)
   if (wanted !== undefined && free(wanted)) return wanted
   for (let n = pool.start; n <= pool.last; n++) if (free(n)) return n

@@ -1,6 +1,6 @@
 // Host rules that xe's records reach through API calls: Host.compute_free_memory (memory_check.ml) and the
 // host setters with their own checks (xapi_host.ml). Re-expressed from xen-api at the reference commit.
-import type { Db, XObj } from './db'
+import type { Db, Derived, XObj } from './db'
 import { XapiError } from './errors'
 import { mapDel, mapSet, EPOCH, xapiDate, type Ref } from './values'
 
@@ -12,11 +12,48 @@ import { mapDel, mapSet, EPOCH, xapiDate, type Ref } from './values'
 export function computeFreeMemory(db: Db, host: XObj<'host'>, ignoreScheduled?: Ref): number {
   const metrics = db.get(host.f.metrics, 'host_metrics')
   const maxGuest = metrics.f.memory_total - host.f.memory_overhead
-  const resident = db.referrers('VM', 'resident_on', host.ref)
-  const scheduled = db.referrers('VM', 'scheduled_to_be_resident_on', host.ref).filter((v) => v.ref !== ignoreScheduled)
-  let used = 0
-  for (const vm of [...resident, ...scheduled]) used += vm.f.memory_dynamic_min + vm.f.memory_overhead
-  return Math.max(0, maxGuest - used)
+  return Math.max(0, maxGuest - db.derived('host.memory', () => new HostMemory(db)).used(host.ref, ignoreScheduled))
+}
+
+/**
+ * What the VMs resident on and scheduled to each host take (dynamic_min + overhead each), kept per Db (Db.derived)
+ * as VMs change, so that a start does not add up every VM on the host again. Sums of whole bytes: exact in any order.
+ */
+class HostMemory implements Derived {
+  private byVm = new Map<Ref, { resident: Ref; scheduled: Ref; bytes: number }>()
+  private resident = new Map<Ref, number>()
+  private scheduled = new Map<Ref, number>()
+  private stale = new Set<Ref>()
+  constructor(private readonly db: Db) {
+    for (const vm of db.all('VM')) this.stale.add(vm.ref)
+  }
+  changed(o: XObj): void {
+    if (o.cls === 'VM') this.stale.add(o.ref)
+  }
+  private add(m: Map<Ref, number>, host: Ref, bytes: number): void {
+    m.set(host, (m.get(host) ?? 0) + bytes)
+  }
+  used(host: Ref, ignoreScheduled?: Ref): number {
+    for (const ref of this.stale) {
+      const old = this.byVm.get(ref)
+      if (old) {
+        this.add(this.resident, old.resident, -old.bytes)
+        this.add(this.scheduled, old.scheduled, -old.bytes)
+        this.byVm.delete(ref)
+      }
+      const vm = this.db.tryGet(ref, 'VM')
+      if (!vm) continue
+      const now = { resident: vm.f.resident_on, scheduled: vm.f.scheduled_to_be_resident_on, bytes: vm.f.memory_dynamic_min + vm.f.memory_overhead }
+      this.byVm.set(ref, now)
+      this.add(this.resident, now.resident, now.bytes)
+      this.add(this.scheduled, now.scheduled, now.bytes)
+    }
+    this.stale.clear()
+    let used = (this.resident.get(host) ?? 0) + (this.scheduled.get(host) ?? 0)
+    const ignored = ignoreScheduled === undefined ? undefined : this.byVm.get(ignoreScheduled)
+    if (ignored && ignored.scheduled === host) used -= ignored.bytes
+    return used
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -13,18 +13,24 @@ interface Schema {
   classes: Record<string, FieldDef[]>
   enums: Record<string, string[]>
 }
-const schema = () => table<Schema>('schema.json')
-
+// The build splits schema.json into one file per class (schema/<class>.json), the class list and the enums, so
+// that a command parses only the classes it touches (issue 6).
+let classes: Set<string> | undefined
+/** The datamodel's class names, in schema order. */
+export function classNames(): string[] {
+  return table<string[]>('schema/classes.json')
+}
 export function fieldsOf(cls: ClassName): FieldDef[] {
-  const f = schema().classes[cls]
-  if (!f) throw new Error(`unknown class ${cls}`)
-  return f
+  if (!hasClass(cls)) throw new Error(`unknown class ${cls}`)
+  return table<FieldDef[]>(`schema/${cls}.json`)
 }
 export function hasClass(cls: string): cls is ClassName {
-  return cls in schema().classes
+  classes ??= new Set(classNames())
+  return classes.has(cls)
 }
 export function enumValues(name: string): string[] | undefined {
-  return schema().enums[name]
+  const enums = table<Schema['enums']>('schema/enums.json')
+  return Object.prototype.hasOwnProperty.call(enums, name) ? enums[name] : undefined
 }
 
 /**
@@ -87,3 +93,19 @@ export function defaultValue(f: FieldDef): unknown {
   }
   return d === undefined ? '' : parseDefaultString(d)
 }
+
+/**
+ * The stored fields of a class (reverse links left out) with their defaults, computed once per class: Db.create
+ * makes thousands of objects of a class when a large world is built. Defaults that are lists come back as fresh
+ * copies (objects never share one).
+ */
+const stored = new Map<string, Array<[string, unknown]>>()
+export function storedFieldDefaults(cls: ClassName): Array<[string, unknown]> {
+  let s = stored.get(cls)
+  if (!s) {
+    s = fieldsOf(cls).filter((d) => !REVERSE[`${cls}.${d.name}`]).map((d): [string, unknown] => [d.name, d.name === 'uuid' ? undefined : defaultValue(d)])
+    stored.set(cls, s)
+  }
+  return s
+}
+export const freshDefault = (v: unknown): unknown => (Array.isArray(v) ? v.map((x: unknown) => (Array.isArray(x) ? [...x] : x)) : v)

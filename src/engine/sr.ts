@@ -81,7 +81,16 @@ export function ocamlHashtblFoldKeys(inserted: string[], hash: (k: string) => nu
  * 223-based hash of the name, truncated to 31 bits and sign-extended. Enum values such as `vdi_create are
  * such variants, so this decides both Hashtbl order and Stdlib.compare order of operation sets.
  */
+const variantHashes = new Map<string, number>()
 export function ocamlVariantHash(tag: string): number {
+  let h = variantHashes.get(tag)
+  if (h === undefined) {
+    h = variantHashOf(tag)
+    variantHashes.set(tag, h)
+  }
+  return h
+}
+function variantHashOf(tag: string): number {
   let accu = 0n
   for (const c of Buffer.from(tag, 'utf8')) accu = (223n * accu + BigInt(c)) & 0xffffffffn
   // the tagged value 2·accu+1, kept to 32 bits and sign-extended, then untagged
@@ -101,8 +110,16 @@ export function ocamlIntHash(n: number): number {
  * `inserted` order), as `Hashtbl.fold (fun k _ acc -> k :: acc)` lists them — the order xapi stores
  * SR/VBD/VIF allowed_operations in.
  */
+const folds = new Map<string, string[]>()
 export function ocamlVariantHashtblFold<T extends string>(inserted: readonly T[]): T[] {
-  return ocamlHashtblFoldKeys([...inserted], (k) => ocamlIntHash(ocamlVariantHash(k))) as T[]
+  // a pure function of the insertion order, asked again for every object whose operations are refreshed
+  const key = inserted.join(',')
+  let r = folds.get(key)
+  if (!r) {
+    r = ocamlHashtblFoldKeys([...inserted], (k) => ocamlIntHash(ocamlVariantHash(k)))
+    folds.set(key, r)
+  }
+  return [...r] as T[]
 }
 
 /** Set.elements of a set of enum values: ascending Stdlib.compare, i.e. by variant hash (VDI allowed_operations). */
@@ -158,9 +175,10 @@ export function smOf(db: Db, sr: XObj<'SR'>): XObj<'SM'> | undefined {
 }
 
 /** features_of_sr: the SM's features that xapi knows, as SR.type's SM record lists them (none without SM record). */
+let knownCapabilities: Set<string> | undefined
 export function srCapabilities(db: Db, sr: XObj<'SR'>): Set<SmCapability> {
   const sm = smOf(db, sr)
-  const known = new Set<string>(KNOWN_SM_CAPABILITIES)
+  const known = (knownCapabilities ??= new Set<string>(KNOWN_SM_CAPABILITIES))
   return new Set((sm?.f.features ?? []).map(([k]) => k).filter((k): k is SmCapability => known.has(k)))
 }
 

@@ -4,7 +4,7 @@
 // xenopsd's events write back) run them. The domain itself is xenopsd-simulator-like: every request succeeds at
 // once. Reference: xapi-model.md §4 (power states, §4.3 observable effects), §5 (memory, placement), §16
 // (messages). Re-expressed from xen-api at the reference commit.
-import type { Db, XObj } from './db'
+import type { Db, Derived, XObj } from './db'
 import { attachNetwork } from './network'
 import { XapiError } from './errors'
 import { computeFreeMemory, hostCpuVendor, hostGuestFeatureset, isHostLive } from './host'
@@ -17,7 +17,7 @@ import { assertCanBootHere, considerGenericBiosStrings, ensureDomainTypeIsSpecif
 import { assertOperation, updateAllowedOperations } from './vm-lifecycle'
 import { applyBalloon, assertPinnedAtStaticMax, assertPoolFeature, platformFlag } from './vm-memory'
 import { deleteGuestMetrics, ensureGuestMetrics, guestAgentReports, reportedNetworks } from './guest-metrics'
-import { NULL_REF, mapDel, mapGet, mapSet, xapiDate, type XMap } from './values'
+import { NULL_REF, mapDel, mapGet, mapSet, xapiDate, type Ref, type XMap } from './values'
 
 type PowerState = XObj<'VM'>['f']['power_state']
 
@@ -72,8 +72,49 @@ function refreshDevices(db: Db, vm: XObj<'VM'>): void {
 // The domain as xenopsd reports it.
 
 const hvmDomain = (vm: XObj<'VM'>) => vm.f.domain_type !== 'pv'
+/** Every VM's domid, kept per Db (Db.derived) as VMs change, so that a boot does not read every VM. */
+class Domids implements Derived {
+  private byVm = new Map<Ref, number>()
+  private count = new Map<number, number>()
+  private stale = new Set<Ref>()
+  private max = 0
+  constructor(private readonly db: Db) {
+    for (const vm of db.all('VM')) this.stale.add(vm.ref)
+  }
+  changed(o: XObj): void {
+    if (o.cls === 'VM') this.stale.add(o.ref)
+  }
+  highest(): number {
+    let recompute = false
+    for (const ref of this.stale) {
+      const old = this.byVm.get(ref)
+      if (old !== undefined) {
+        const c = this.count.get(old)! - 1
+        if (c > 0) this.count.set(old, c)
+        else {
+          this.count.delete(old)
+          if (old === this.max) recompute = true
+        }
+        this.byVm.delete(ref)
+      }
+      const vm = this.db.tryGet(ref, 'VM')
+      if (!vm) continue
+      const d = vm.f.domid
+      this.byVm.set(ref, d)
+      this.count.set(d, (this.count.get(d) ?? 0) + 1)
+      if (d > this.max) this.max = d
+    }
+    this.stale.clear()
+    if (recompute) {
+      this.max = 0
+      for (const d of this.count.keys()) if (d > this.max) this.max = d
+    }
+    return this.max
+  }
+}
+
 /** domid: the highest a domain has now, plus one (dom0 is 0), as xenopsd-simulator allocates them. */
-export const nextDomid = (db: Db) => db.all('VM').reduce((m, v) => Math.max(m, v.f.domid), 0) + 1
+export const nextDomid = (db: Db) => db.derived('vm-power.domids', () => new Domids(db)).highest() + 1
 
 /**
  * The consoles xenopsd reports (an rfb console for every guest, plus the vt100 text console of a PV guest), synced
