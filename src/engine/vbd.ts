@@ -5,7 +5,7 @@
 // Re-expressed from xen-api at the reference commit.
 import type { Db, XObj } from './db'
 import { XapiError } from './errors'
-import { ocamlVariantHash, ocamlVariantHashtblFold } from './sr'
+import { ocamlVariantHash, ocamlVariantHashtblFold } from './ocaml-hashtbl'
 import { updateVdiAllowedOperations, VDI_TYPE_STRING } from './vdi'
 import { hasPvDrivers } from './vm-lifecycle'
 import { EPOCH, NULL_REF, mapGet, type Ref, type XMap } from './values'

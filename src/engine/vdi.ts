@@ -12,9 +12,10 @@ import { closeSync, existsSync, ftruncateSync, openSync } from 'node:fs'
 import type { Db, XObj } from './db'
 import { XapiError } from './errors'
 import {
-  accountSrSpace, assertPbdIsPlugged, assertSrOperation, assertSrSpace, ocamlVariantSetElements, smError, srBackend,
+  accountSrSpace, assertPbdIsPlugged, assertSrOperation, assertSrSpace, smError, srBackend,
   srCapabilities, srOperationPbd, srProvisioning, updateSrAllowedOperations, type SmCapability,
 } from './sr'
+import { ocamlVariantSetElements } from './ocaml-hashtbl'
 import { EPOCH, NULL_REF, mapGet, xapiDate, type Ref, type XMap } from './values'
 import { copyVdiData, deletePlace, deleteVdiData, homeOf, isoImagePath, vdiExtents, vdiPlace } from './vdi-data'
 import { rememberVdis, storedVdi } from './sm-state'

@@ -5,7 +5,7 @@
 // Reference: xapi-model.md §3, §10. Re-expressed from xen-api at the reference commit.
 import type { Db, XObj } from './db'
 import { XapiError } from './errors'
-import { ocamlVariantHashtblFold } from './sr'
+import { ocamlVariantHashtblFold } from './ocaml-hashtbl'
 import { hvmHotplugError, vmDomainType, isReserved } from './vbd'
 import { EPOCH, mapGet, type Ref, type XMap } from './values'
 import { assertValidCidr, assertValidIp, parseCidr } from './ip'

@@ -10,9 +10,10 @@ import { SEEDED_EPOCH } from '../../src/engine/world'
 import { defaultHostSpec, installHost, type Profile } from '../../src/engine/world/fresh-host'
 import { NULL_REF, mapGet, type XMap } from '../../src/engine/values'
 import {
-  accountSrSpace, assertSrCapability, ocamlVariantHashtblFold, ocamlVariantSetElements, smError, srAllowedOperations,
-  srCapabilities, srOperationError, srOperationPbd, updateSrAllowedOperations,
+  accountSrSpace, assertSrCapability, smError, srAllowedOperations, srCapabilities, srOperationError, srOperationPbd,
+  updateSrAllowedOperations,
 } from '../../src/engine/sr'
+import { ocamlVariantHashtblFold, ocamlVariantSetElements } from '../../src/engine/ocaml-hashtbl'
 import {
   LVHD_THIN_LV, cloneVdi, copyVdi, createVdi, destroyVdi, forgetVdi, lvhdFullLvSize, resizeVdi, roundVhdSize, snapshotVdi,
   vdiAllowedOperations, vdiOperationError, vhdFileSize, type VdiCreateArgs,
