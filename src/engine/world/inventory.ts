@@ -5,6 +5,7 @@
 // object has exactly the fields those operations give it. All randomness comes from db.ids (the world's seed).
 import type { Db, XObj } from '../db'
 import { createSr } from '../sr'
+import { updatePoolCpuInfo } from '../pool-join'
 import { installVm } from '../vm-install'
 import { createVif } from '../vif'
 import { startVm } from '../vm-power'
@@ -81,6 +82,8 @@ function build(db: Db, o: InventoryOptions): void {
   const { pool, host: master } = installHost(db, hostSpec(o.profile, 0, memory))
   const hosts: Array<XObj<'host'>> = [master]
   for (let i = 1; i < o.hosts; i++) hosts.push(joinMemberHost(db, hostSpec(o.profile, i, memory)))
+  // as after each real join: the pool's CPU and socket counts are the hosts' sums
+  if (o.hosts > 1) updatePoolCpuInfo(db)
 
   let guestSr: XObj<'SR'> = db.get(pool.f.default_SR, 'SR')
   if (o.sharedSr === 'nfs') {
