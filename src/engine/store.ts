@@ -4,6 +4,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs'
 import { join } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
+import { openDatabase, type SqliteDb } from './sqlite'
 import { WorldStateError } from './errors'
 
 export const SCHEMA_VERSION = 2
@@ -44,7 +45,7 @@ export interface Row {
 export class Store {
   private stmts = new Map<string, BetterSqlite3.Statement>()
   private inTx = false
-  constructor(readonly db: BetterSqlite3.Database, readonly file: string) {}
+  constructor(readonly db: SqliteDb, readonly file: string) {}
 
   private st(sql: string): BetterSqlite3.Statement {
     let s = this.stmts.get(sql)
@@ -139,8 +140,6 @@ function describe(e: unknown): string {
   return (e as Error).message
 }
 
-let Database: typeof BetterSqlite3 | undefined
-let addonPath: string | undefined
 
 /** The first 100 bytes of the world file; undefined when it is missing or empty (a new world). */
 function readHeader(file: string): Buffer | undefined {
@@ -170,7 +169,7 @@ let sleeper: Int32Array | undefined
  * them (100 concurrent xe commands ran at ~20 updates/s); polls no more often than that leave the CPU to the writer
  * holding the lock (2 cores: 100 writers went from ~43 to ~46 updates/s).
  */
-function beginImmediate(db: BetterSqlite3.Database): void {
+function beginImmediate(db: SqliteDb): void {
   db.exec('PRAGMA busy_timeout = 0')
   const limit = Error.stackTraceLimit
   try {
@@ -205,17 +204,11 @@ export function openStore(home: string): Store {
   const head = readHeader(file)
   const fresh = head === undefined
   if (fresh) mkdirSync(home, { recursive: true })
-  Database ??= require('better-sqlite3') as typeof BetterSqlite3
-  // the addon itself, without the `bindings` package's search for it
-  if (addonPath === undefined) {
-    const p = join(require.resolve('better-sqlite3'), '..', '..', 'build', 'Release', 'better_sqlite3.node')
-    addonPath = existsSync(p) ? p : ''
-  }
   // journal_mode is persistent: a world already in WAL mode (header bytes 18-19) is not asked again
   const wal = head !== undefined && head.length >= 20 && head.toString('latin1', 0, 16) === 'SQLite format 3\0' && head[18] === 2 && head[19] === 2
-  let db: BetterSqlite3.Database
+  let db: SqliteDb
   try {
-    db = new Database(file, { fileMustExist: !fresh, timeout: LOCK_TIMEOUT_MS, nativeBinding: addonPath || undefined })
+    db = openDatabase(file, { mustExist: !fresh, timeout: LOCK_TIMEOUT_MS })
     if (!wal) db.pragma('journal_mode = WAL')
     db.exec('PRAGMA synchronous = NORMAL')
   } catch (e) {
