@@ -177,6 +177,13 @@ export async function withWorld<T>(home: string, write: boolean, fn: (s: Session
   }
 }
 
+/** Throws the client's own error when no host of the world in $XESIM_HOME answers at `server` (xe -s). */
+export async function assertReachable(server: string, nossl: boolean, env: NodeJS.ProcessEnv): Promise<void> {
+  const { findServer, unreachable } = require('./world/pools') as typeof import('./world/pools')
+  const found = await withTarget({}, () => withWorld(worldHome(env), false, ({ store }) => findServer(store, server) !== undefined, env))
+  if (!found) throw unreachable({ server, nossl })
+}
+
 /**
  * Waits until `check` holds on the world in `home`: checks now, then again after every change another
  * process commits (SQLite's data_version), polling cheaply. There is no timeout, as with xe event-wait.

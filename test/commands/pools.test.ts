@@ -67,6 +67,17 @@ describe('pools: several pools in one world', () => {
     assert.deepEqual([ip.code, ip.stderr], [1, 'Error: Connection refused (calling connect )\n'])
   })
 
+  it('the client connects before the server parses: an unreachable server fails first; a reachable one parses before the login', async () => {
+    for (const args of [['no-such-verb'], ['help'], ['vm-param-get']]) {
+      const r = await xe(home, ['-s', '10.9.9.9', ...args])
+      assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', 'Unable to contact server. Please check server and port settings.\n'], args[0])
+    }
+    const unknown = await xe(home, ['-s', '10.0.0.11', '-pw', 'wrong', 'no-such-verb'])
+    assert.deepEqual([unknown.code, unknown.stderr], [1, "Unknown command: no-such-verb\nFor usage run: 'xe help'\n"])
+    const help = await xe(home, ['-s', '10.0.0.11', 'help', 'vm-start'])
+    assert.equal(help.code, 0)
+  })
+
   it('host-add refuses an address or name already in the world', async () => {
     await assert.rejects(
       withWorld(home, true, (s) => addHost(s, { nameLabel: 'xenserver-03', address: '10.0.0.11', password: 'x', profile: 'xenserver-8' })),

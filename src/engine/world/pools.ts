@@ -45,7 +45,7 @@ export function findServer(store: Store, server: string): HostRow | undefined {
 }
 
 /** What the thin client prints when nothing answers at `server` (newcli.ml main's handlers). */
-function unreachable(t: Target): UnreachableServer {
+export function unreachable(t: Target): UnreachableServer {
   const server = t.server!
   if (!t.nossl) return new UnreachableServer('Unable to contact server. Please check server and port settings.\n')
   // without SSL the client connects itself: a name that does not resolve, or an address that refuses
