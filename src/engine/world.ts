@@ -84,6 +84,8 @@ export interface Session {
  */
 export interface Target {
   server?: string
+  /** -p (the client's default: 443, or 80 without SSL) */
+  port?: number
   username?: string
   password?: string
   nossl?: boolean
@@ -178,10 +180,10 @@ export async function withWorld<T>(home: string, write: boolean, fn: (s: Session
 }
 
 /** Throws the client's own error when no host of the world in $XESIM_HOME answers at `server` (xe -s). */
-export async function assertReachable(server: string, nossl: boolean, env: NodeJS.ProcessEnv): Promise<void> {
+export async function assertReachable(server: string, nossl: boolean, port: number | undefined, env: NodeJS.ProcessEnv): Promise<void> {
   const { findServer, unreachable } = require('./world/pools') as typeof import('./world/pools')
   const found = await withTarget({}, () => withWorld(worldHome(env), false, ({ store }) => findServer(store, server) !== undefined, env))
-  if (!found) throw unreachable({ server, nossl })
+  if (!found) throw unreachable({ server, nossl, port })
 }
 
 /**

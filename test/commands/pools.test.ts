@@ -63,6 +63,8 @@ describe('pools: several pools in one world', () => {
     assert.deepEqual([ssl.code, ssl.stdout, ssl.stderr], [1, '', 'Unable to contact server. Please check server and port settings.\n'])
     const name = await xe(home, ['-s', 'nohost', '--nossl', 'vm-list'])
     assert.deepEqual([name.code, name.stderr], [1, "No addrinfo found for host: nohost, port: 80Host 'nohost' not found.\n"])
+    const port = await xe(home, ['-s', 'nohost', '-p', '8080', '--nossl', 'vm-list'])
+    assert.equal(port.stderr, "No addrinfo found for host: nohost, port: 8080Host 'nohost' not found.\n")
     const ip = await xe(home, ['server=10.9.9.9', 'nossl=true', 'vm-list'])
     assert.deepEqual([ip.code, ip.stderr], [1, 'Error: Connection refused (calling connect )\n'])
   })

@@ -50,7 +50,7 @@ export function unreachable(t: Target): UnreachableServer {
   if (!t.nossl) return new UnreachableServer('Unable to contact server. Please check server and port settings.\n')
   // without SSL the client connects itself: a name that does not resolve, or an address that refuses
   if (/^[0-9.]+$/.test(server) || server.includes(':')) return new UnreachableServer('Error: Connection refused (calling connect )\n')
-  return new UnreachableServer(`No addrinfo found for host: ${server}, port: 80Host '${server}' not found.\n`)
+  return new UnreachableServer(`No addrinfo found for host: ${server}, port: ${t.port ?? 80}Host '${server}' not found.\n`)
 }
 
 /**
