@@ -101,3 +101,9 @@ export function poolStatus(db: Db): PoolStatus {
   const pools = db.all('pool').map((p) => ({ uuid: p.f.uuid, 'name-label': p.f.name_label, master: hostName(p.f.master)?.f.uuid ?? '' }))
   return { pools, hosts: hosts.sort(byName), vms: vms.sort(byName), srs: srs.sort(byName) }
 }
+
+/** The overview of every pool of a world (xesim host-add makes more than one), the first host's pool first. */
+export function worldStatus(pools: Db[]): PoolStatus {
+  const all = pools.map(poolStatus)
+  return { pools: all.flatMap((s) => s.pools), hosts: all.flatMap((s) => s.hosts), vms: all.flatMap((s) => s.vms), srs: all.flatMap((s) => s.srs) }
+}

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { withWorld } from '../../src/engine/world'
 import { addHost } from '../../src/engine/world/pools'
+import { worldStatus } from '../../src/engine/status'
 import { cleanupHomes, seededHome, xe } from '../helpers'
 
 describe('pools: several pools in one world', () => {
@@ -78,6 +79,12 @@ describe('pools: several pools in one world', () => {
     assert.deepEqual([unknown.code, unknown.stderr], [1, "Unknown command: no-such-verb\nFor usage run: 'xe help'\n"])
     const help = await xe(home, ['-s', '10.0.0.11', 'help', 'vm-start'])
     assert.equal(help.code, 0)
+  })
+
+  it('xesim status covers every pool of the world, the first host\'s first', async () => {
+    const st = await withWorld(home, false, (w) => worldStatus(w.scopes().map((scope) => w.pool(scope))))
+    assert.equal(st.pools.length, 2)
+    assert.deepEqual(st.hosts.map((h) => [h['name-label'], h.master]), [['xenserver-01', true], ['xenserver-02', true]])
   })
 
   it('host-add refuses an address or name already in the world', async () => {
