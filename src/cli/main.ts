@@ -69,10 +69,8 @@ export async function runXe(argv: string[], io: RunIo): Promise<number> {
   let params: Params | undefined
   try {
     // the client connects before the server parses anything: a server nobody answers at fails first
-    if (client.opts.server !== '127.0.0.1') {
-      const { assertReachable } = await import('../engine/world')
-      await assertReachable(client.opts.server, !client.opts.usessl, client.opts.port, io.env)
-    }
+    const { assertReachable } = await import('../engine/world')
+    await assertReachable(client.opts.server, !client.opts.usessl, client.opts.port, io.env)
     const { cmd, params: list } = parseCommandLine(serverWords(client.body))
     params = new Params(list)
     const minimal = minimalFlag(params)

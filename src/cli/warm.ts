@@ -6,8 +6,6 @@ import { fieldsOf } from '../engine/schema'
 import type { CommandSpec } from './spec'
 
 export function beforeWriteLock(spec: CommandSpec): void {
-  // what withWorld loads once the lock is held
-  require('../engine/world/pools')
   table('hooked.json')
   if (spec.class) {
     try {

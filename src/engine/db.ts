@@ -243,14 +243,20 @@ export class Db {
 
   destroy(o: XObj): void {
     this.journal(o.ref, o.cls, o)
+    // a row already stored is deleted on flush; one created in this transaction never reaches the store
+    if (!this.leave(o)) this.deleted.add(o.ref)
+  }
+
+  /** The object leaves this Db's view (destroyed, or moved to another pool); whether it was created here. */
+  private leave(o: XObj): boolean {
+    const wasNew = this.created.delete(o.ref)
     this.cache.set(o.ref, null)
     this.dirty.delete(o.ref)
-    if (this.created.has(o.ref)) this.created.delete(o.ref)
-    else this.deleted.add(o.ref)
     const ord = this.order.get(o.cls)
     if (ord) this.order.set(o.cls, ord.filter((r) => r !== o.ref))
     this.bump(o.cls)
     if (this.derivations.size) this.changed(o)
+    return wasNew
   }
 
   /** Objects of `cls` whose field `field` (a ref, or a set of refs) points at `ref`. */
@@ -337,14 +343,7 @@ export class Db {
    */
   moveTo(target: Db, o: XObj): XObj {
     if (target.store !== this.store) throw new Error('moveTo: the Dbs belong to different worlds')
-    const wasNew = this.created.has(o.ref)
-    this.cache.set(o.ref, null)
-    this.dirty.delete(o.ref)
-    this.created.delete(o.ref)
-    const ord = this.order.get(o.cls)
-    if (ord) this.order.set(o.cls, ord.filter((r) => r !== o.ref))
-    this.bump(o.cls)
-    if (this.derivations.size) this.changed(o)
+    const wasNew = this.leave(o)
     return target.arrive(o, wasNew, this.movedFrom.get(o.ref) ?? this.scope)
   }
   private arrive(o: XObj, isNew: boolean, from: string): XObj {

@@ -6,6 +6,7 @@ import { Db } from './db'
 import { WorldStateError } from './errors'
 import { cryptoIds, SeededIds, systemClock, VirtualClock, type Clock, type Ids } from './ids'
 import { checkVersion, FIRST_SCOPE, openStore, type Store } from './store'
+import { findServer, isLocalhost, scopeOf, unreachable } from './world/pools'
 import type { Profile } from './world/fresh-host'
 
 export const PROFILES: Profile[] = ['xenserver-8', 'xcp-ng-8.3']
@@ -132,7 +133,6 @@ export async function withWorld<T>(home: string, write: boolean, fn: (s: Session
       throw e
     }
     const src = sources(store)
-    const { scopeOf } = require('./world/pools') as typeof import('./world/pools')
     const dbs = new Map<string, Db>()
     const pool = (scope: string): Db => {
       let d = dbs.get(scope)
@@ -179,9 +179,9 @@ export async function withWorld<T>(home: string, write: boolean, fn: (s: Session
   }
 }
 
-/** Throws the client's own error when no host of the world in $XESIM_HOME answers at `server` (xe -s). */
+/** Throws the client's own error when no host of the world in $XESIM_HOME answers at `server` (xe -s; the local host always does). */
 export async function assertReachable(server: string, nossl: boolean, port: number | undefined, env: NodeJS.ProcessEnv): Promise<void> {
-  const { findServer, unreachable } = require('./world/pools') as typeof import('./world/pools')
+  if (isLocalhost(server)) return
   const found = await withTarget({}, () => withWorld(worldHome(env), false, ({ store }) => findServer(store, server) !== undefined, env))
   if (!found) throw unreachable({ server, nossl, port })
 }
@@ -201,8 +201,7 @@ export async function waitForWorld(home: string, check: (db: Db) => boolean, pol
         seen = version
         store.begin(false)
         try {
-          const { scopeOf } = require('./world/pools') as typeof import('./world/pools')
-          if (check(new Db(store, cryptoIds, systemClock, scopeOf(store, target)))) return
+                if (check(new Db(store, cryptoIds, systemClock, scopeOf(store, target)))) return
         } finally {
           store.rollback()
         }
