@@ -1,9 +1,11 @@
 // Whole-world operations for xesim itself: reset, save to a file, load from a file.
-import { existsSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { WorldStateError } from './errors'
+import { openDatabase, type SqliteDb } from './sqlite'
 import { checkVersion, openStore, SCHEMA_VERSION, worldFile, type Store } from './store'
 import { buildWorld, withWorld, type BuildOptions } from './world'
-import { dataDir } from './vdi-data'
+import { dataDir, readVdiRange, vdiExtents, VdiWriter } from './vdi-data'
 
 /** Recreates the default world. A world that cannot be opened is moved aside, never deleted. */
 export function resetWorld(home: string, opts: BuildOptions): { movedAside?: string } {
@@ -39,15 +41,80 @@ export function resetWorld(home: string, opts: BuildOptions): { movedAside?: str
   return { movedAside }
 }
 
-/** Writes a consistent copy of the world to `file` (refusing to overwrite it). */
+/**
+ * Writes a consistent copy of the world to `file` (refusing to overwrite it): the database, and the disks' bytes
+ * (vdi-data) in a table of the copy, vdi_data(uuid, offset, bytes), in pieces of at most 1 MiB of the ranges
+ * written. Writers wait meanwhile, so the rows and the bytes are of one moment.
+ */
 export async function saveWorld(home: string, file: string): Promise<void> {
   if (existsSync(file)) throw new Error(`${file} already exists; xesim does not overwrite files`)
   await withWorld(home, false, () => undefined)
+  const lock = openStore(home)
   const store = openStore(home)
+  let created = false
   try {
+    lock.begin(true)
     store.db.prepare('VACUUM INTO ?').run(file)
+    created = true
+    const out = openDatabase(file, { mustExist: true, timeout: 0 })
+    try {
+      out.exec('BEGIN')
+      out.exec('CREATE TABLE vdi_data (uuid TEXT NOT NULL, offset INTEGER NOT NULL, bytes BLOB NOT NULL, PRIMARY KEY (uuid, offset))')
+      saveVdiData(home, out)
+      out.exec('COMMIT')
+    } finally {
+      out.close()
+    }
+  } catch (e) {
+    if (created) rmSync(file, { force: true })
+    throw e
   } finally {
+    lock.rollback()
+    lock.close()
     store.close()
+  }
+}
+
+const PIECE = 1024 * 1024
+
+function saveVdiData(home: string, out: SqliteDb): void {
+  let names: string[]
+  try {
+    names = readdirSync(dataDir(home))
+  } catch {
+    return // no disk ever held data
+  }
+  const put = out.prepare('INSERT INTO vdi_data (uuid, offset, bytes) VALUES (?, ?, ?)')
+  for (const name of names.sort()) {
+    if (!name.endsWith('.extents')) continue
+    const uuid = name.slice(0, -'.extents'.length)
+    const extents = vdiExtents(home, uuid)
+    for (const [a, b] of extents) {
+      for (let p = a; p < b; p += PIECE) {
+        const bytes = readVdiRange(home, uuid, p, Math.min(PIECE, b - p), extents)
+        if (bytes) put.run(uuid, p, bytes)
+      }
+    }
+  }
+}
+
+/** Writes the saved disks' bytes under `staging` (its vdi-data directory); a file saved without them has none. */
+function loadVdiData(db: SqliteDb, staging: string): void {
+  const has = db.prepare("SELECT 1 FROM src.sqlite_master WHERE type = 'table' AND name = 'vdi_data'").get()
+  if (!has) return
+  let writer: VdiWriter | undefined
+  let current: string | undefined
+  try {
+    for (const row of db.prepare('SELECT uuid, offset, bytes FROM src.vdi_data ORDER BY uuid, offset').iterate() as IterableIterator<{ uuid: string; offset: number; bytes: Buffer }>) {
+      if (row.uuid !== current) {
+        writer?.close()
+        current = row.uuid
+        writer = new VdiWriter(staging, row.uuid)
+      }
+      writer!.write(row.offset, row.bytes)
+    }
+  } finally {
+    writer?.close()
   }
 }
 
@@ -70,6 +137,7 @@ export function loadWorld(home: string, file: string): void {
   }
   if (!Number.isInteger(version) || version < 1 || version > SCHEMA_VERSION) throw new Error(`${file} has an unsupported world version (${version})`)
   const store = openStore(home)
+  const staging = mkdtempSync(join(home, '.loading-'))
   try {
     store.db.prepare('ATTACH DATABASE ? AS src').run(file)
     store.begin(true)
@@ -80,11 +148,23 @@ export function loadWorld(home: string, file: string): void {
     store.db.exec(`INSERT INTO objects(${cols}) SELECT ${cols} FROM src.objects ORDER BY rowid`)
     store.db.exec('INSERT INTO meta(key, value) SELECT key, value FROM src.meta')
     checkVersion(store, true)
-    store.commit()
+    // the disks' bytes: the saved ones (none from a file saved without them), never the old world's
+    loadVdiData(store.db, staging)
+    const old = join(staging, 'old')
+    if (existsSync(dataDir(home))) renameSync(dataDir(home), old)
+    if (existsSync(dataDir(staging))) renameSync(dataDir(staging), dataDir(home))
+    try {
+      store.commit()
+    } catch (e) {
+      rmSync(dataDir(home), { recursive: true, force: true })
+      if (existsSync(old)) renameSync(old, dataDir(home))
+      throw e
+    }
   } catch (e) {
     store.rollback()
     throw e
   } finally {
+    rmSync(staging, { recursive: true, force: true })
     try {
       store.db.exec('DETACH DATABASE src')
     } catch {

@@ -1,6 +1,5 @@
 // A world: the store of one XESIM_HOME, opened for one transaction (one xe command).
 // Load once, run, save once atomically (BEGIN IMMEDIATE … COMMIT), under SQLite's cross-process lock.
-import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { Db } from './db'
 import { WorldStateError } from './errors'
@@ -17,7 +16,7 @@ export const SEEDED_EPOCH = 1767225600
 /** $XESIM_HOME, else a per-user data directory. */
 export function worldHome(env: NodeJS.ProcessEnv = process.env): string {
   if (env.XESIM_HOME) return env.XESIM_HOME
-  const base = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share')
+  const base = env.XDG_DATA_HOME || join(env.HOME || (require('node:os') as typeof import('node:os')).homedir(), '.local', 'share')
   return join(base, 'xesim')
 }
 

@@ -3,7 +3,7 @@
 // command, parallel writers, corrupt worlds, reset / state save / state load, seeds.
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { cleanupHomes, tmpHome, XE, XESIM } from '../helpers'
 
@@ -143,6 +143,39 @@ describe('e2e: the world store', function () {
     const l = await xesim(dst, ['state', 'load', file])
     assert.equal(l.exitCode, 0, l.stderr)
     assert.equal((await run(dst, ['pool-list', 'params=name-label', '--minimal'])).stdout, 'saved')
+  })
+
+  it("state save keeps the disks' bytes (vdi-data); state load brings them and drops the old world's", async () => {
+    const src = tmpHome()
+    const sr = (await run(src, ['sr-list', 'name-label=Local storage', '--minimal'])).stdout
+    const vdi = (await run(src, ['vdi-create', `sr-uuid=${sr}`, 'name-label=data', 'virtual-size=4MiB'])).stdout
+    // data at the start and past 1 MiB (two pieces of the saved table), a hole between
+    const disk = Buffer.alloc(4 * 1024 * 1024)
+    disk.write('boot sector', 0)
+    for (let i = 3 * 1024 * 1024; i < disk.length; i++) disk[i] = i % 251
+    const img = join(tmpHome(), 'disk.img')
+    writeFileSync(img, disk)
+    const imp = await run(src, ['vdi-import', `uuid=${vdi}`, `filename=${img}`, 'format=raw'])
+    assert.equal(imp.exitCode, 0, imp.stderr)
+    const file = join(tmpHome(), 'with-disks.xesim')
+    const saved = await xesim(src, ['state', 'save', file])
+    assert.equal(saved.exitCode, 0, saved.stderr)
+    // a world with bytes of its own, replaced by the saved one
+    const dst = tmpHome()
+    const dsr = (await run(dst, ['sr-list', 'name-label=Local storage', '--minimal'])).stdout
+    const own = (await run(dst, ['vdi-create', `sr-uuid=${dsr}`, 'name-label=own', 'virtual-size=1MiB'])).stdout
+    assert.equal((await run(dst, ['vdi-import', `uuid=${own}`, `filename=${img}`, 'format=raw'])).exitCode, 1) // too big for it
+    writeFileSync(img, disk.subarray(0, 1024 * 1024))
+    assert.equal((await run(dst, ['vdi-import', `uuid=${own}`, `filename=${img}`, 'format=raw'])).exitCode, 0)
+    assert.ok(existsSync(join(dst, 'vdi-data', `${own}.img`)))
+    const l = await xesim(dst, ['state', 'load', file])
+    assert.equal(l.exitCode, 0, l.stderr)
+    assert.deepEqual(readdirSync(join(dst, 'vdi-data')).sort(), [`${vdi}.extents`, `${vdi}.img`])
+    assert.deepEqual(readdirSync(dst).filter((f) => f.startsWith('.loading-')), [])
+    const out = join(tmpHome(), 'out.img')
+    const exp = await run(dst, ['vdi-export', `uuid=${vdi}`, `filename=${out}`, 'format=raw'])
+    assert.equal(exp.exitCode, 0, exp.stderr)
+    assert.ok(readFileSync(out).equals(disk))
   })
 
   it('exit codes and streams as §4: errors on stderr with 1, usage on stderr with 0', async () => {
