@@ -2,7 +2,8 @@
 // npm run bench: what xesim costs, measured on this machine.
 //  - start-up: xe commands against a bare `node -e 0`, side by side in one run (interleaved rounds, medians);
 //  - scale: a pool of 8 hosts with 10 000 VMs built with `xesim init` (once, cached in the temp directory; the
-//    build time is reported), and xe on it next to the same commands on the fresh default world;
+//    build time is reported), and xe on it next to the same commands on the fresh default world (a guest's
+//    vm-start + vm-shutdown among them);
 //  - parallel writers: 100 concurrent `xe vm-param-set` processes on one world (distinct VMs, then one VM), the
 //    updates per second and whether every update was kept.
 // NODE_EXTRA_CA_CERTS is unset (on Node 20 it slows every start).
@@ -47,10 +48,13 @@ function measure(cases, n) {
   const times = cases.map(() => [])
   for (let r = 0; r < n + 2; r++) {
     cases.forEach(([name, args, h], i) => {
+      // a case is one command, or several run one after the other (timed together)
       const t = process.hrtime.bigint()
-      const res = run(args, h)
+      for (const a of Array.isArray(args[0]) ? args : [args]) {
+        const res = run(a, h)
+        if (res.status !== 0) throw new Error(`${name} failed: ${res.stderr}`)
+      }
       const d = ms(t)
-      if (res.status !== 0) throw new Error(`${name} failed: ${res.stderr}`)
       if (r >= 2) times[i].push(d)
     })
   }
@@ -95,6 +99,10 @@ if (!flag('--no-scale')) {
   console.log(`${'xesim init --hosts 8 --vms 10000'.padEnd(34)} ${built.seconds.toFixed(1).padStart(8)} s   (built ${built.at})`)
   const guest = must(['vm-list', 'name-label=web01', '--minimal'], big)
   const bigDom0 = must(['vm-list', 'is-control-domain=true', '--minimal'], big).split(',')[0]
+  // a halted guest of each world to start and shut down again
+  const halted = must(['vm-list', 'power-state=halted', 'is-control-domain=false', '--minimal'], big).split(',')[0]
+  const freshGuest = must(['vm-list', 'name-label=bench-guest', '--minimal']) || must(['vm-install', 'template=Debian Bookworm 12', 'new-name-label=bench-guest'])
+  const cycle = (u) => [[xe, 'vm-start', `uuid=${u}`], [xe, 'vm-shutdown', `uuid=${u}`, '--force']]
   const cases = [
     ['node -e 0', ['-e', '0'], home],
     ['fresh: xe vm-param-set (dom0)', [xe, 'vm-param-set', `uuid=${dom0}`, 'name-description=x'], home],
@@ -102,12 +110,15 @@ if (!flag('--no-scale')) {
     ['10k: xe vm-param-set (dom0)', [xe, 'vm-param-set', `uuid=${bigDom0}`, 'name-description=x'], big],
     ['fresh: xe vm-list --minimal', [xe, 'vm-list', '--minimal'], home],
     ['10k: xe vm-list --minimal', [xe, 'vm-list', '--minimal'], big],
+    ['fresh: xe vm-start + vm-shutdown', cycle(freshGuest), home],
+    ['10k: xe vm-start + vm-shutdown', cycle(halted), big],
   ]
   const m = measure(cases, Math.max(5, Math.round(rounds / 2)))
   cases.forEach(([name], i) => {
     let note = ''
     if (i === 2 || i === 3) note = `  ${(m[i] / m[1]).toFixed(2)}x fresh (target <= 1.3x)`
     if (i === 5) note = `  (target < 1000 ms)`
+    if (i === 7) note = `  ${(m[i] / m[6]).toFixed(2)}x fresh`
     line(name, m[i], m[0], note)
   })
 }

@@ -3,9 +3,9 @@
 import type { XObj } from '../engine/db'
 import { XapiError } from '../engine/errors'
 import { CliFailure, MultipleFailure } from './failure'
-import { filterRecords } from './filters'
+import { fieldType, filterRecords } from './filters'
 import { STDPARAMS } from './params'
-import { recordClass, type Rec } from './records'
+import { recordClass, type Rec, type RecordClass } from './records'
 import { serverError } from './errors'
 import type { XeContext } from './context'
 import type { SelectorCall } from './spec'
@@ -31,19 +31,46 @@ export function select(ctx: XeContext, kind: Kind, o: SelectOptions = {}): Rec[]
     if (!o.templates) params = [['is-a-template', 'false'], ...params]
   }
   const ps = PSEUDO[kind]
-  let objs: XObj[] = ctx.db.all(ps.cls)
   const i = params.findIndex(([k]) => k === kind)
-  if (i >= 0) {
-    const v = params[i]![1]
-    params = params.filter((_, j) => j !== i)
-    objs = objs.filter((x) => ps.fields.some((f) => (x.f as Record<string, unknown>)[f] === v))
-  }
+  const pseudo = i >= 0 ? params[i]![1] : undefined
+  if (i >= 0) params = params.filter((_, j) => j !== i)
   const ignore = [...STDPARAMS, ...(o.ignore ?? [])]
   const filters = params.filter(([p]) => !ignore.includes(p.split(':')[0]!))
   const cls = recordClass(kind)
+  let objs: XObj[] = narrowed(ctx, kind, pseudo, filters, cls) ?? ctx.db.all(ps.cls)
+  if (pseudo !== undefined) objs = objs.filter((x) => ps.fields.some((f) => (x.f as Record<string, unknown>)[f] === pseudo))
   let recs = objs.map((x) => cls.rec(ctx.db, x))
   for (const f of filters) recs = filterRecords(recs, f)
   return recs
+}
+
+/**
+ * The only objects a selector can match when it names them — uuid=, or vm= by uuid or name — found without reading
+ * the whole class (a pool of thousands of VMs); undefined: read it all. Only when every filter is a field the record
+ * class knows: an unknown one fails only when records reach it, which depends on how many there are.
+ */
+function narrowed(ctx: XeContext, kind: Kind, pseudo: string | undefined, filters: Array<[string, string]>, cls: RecordClass): XObj[] | undefined {
+  const known = ([k]: [string, string]) => {
+    try {
+      const t = fieldType(cls, k)
+      return t.kind !== 'set' || k.slice(t.field.name.length + 1) === 'contains'
+    } catch {
+      return false
+    }
+  }
+  if (!filters.every(known)) return undefined
+  const c = PSEUDO[kind].cls
+  const uuid = filters.find(([k]) => k === 'uuid')?.[1]
+  if (uuid !== undefined) {
+    const x = ctx.db.byUuid(c, uuid)
+    return x ? [x] : []
+  }
+  if (pseudo === undefined || c !== 'VM') return undefined
+  const named: XObj[] = ctx.db.withField('VM', 'name_label', pseudo)
+  const x = ctx.db.byUuid('VM', pseudo)
+  if (!x || named.includes(x)) return named
+  // a VM named like another's uuid: the class's order decides, so read it all
+  return named.length === 0 ? [x] : undefined
 }
 
 /**
@@ -101,10 +128,11 @@ function wrapOp<T>(ctx: XeContext, op: (r: Rec, count: number) => T): (r: Rec, c
   const p = ctx.params.get('message-priority')
   const pri = p !== undefined && /^-?\d+$/.test(p) ? Number(p) : 5
   return (r, count) => {
-    const before = new Set(ctx.db.all('message').map((m) => m.ref))
+    // the messages the operation raised are the ones this transaction created meanwhile
+    const before = new Set(ctx.db.createdOf('message').map((m) => m.ref))
     const result = op(r, count)
     const uuid = (r.obj.f as { uuid: string }).uuid
-    for (const m of ctx.db.all('message')) {
+    for (const m of ctx.db.createdOf('message')) {
       if (before.has(m.ref) || m.f.cls !== 'VM' || m.f.obj_uuid !== uuid || m.f.priority >= pri) continue
       ctx.out.stderr(`Message: time=${m.f.timestamp} priority=${m.f.priority} name='${m.f.name}'\n`)
     }

@@ -75,7 +75,7 @@ export async function uninstallWithPrompt(ctx: XeContext, vms: Vm[]): Promise<vo
 /** find_by_name: the one template (not a control domain) with that name-label. */
 function templateByName(ctx: XeContext, name: string): Vm {
   const cls = recordClass('vm')
-  let recs = ctx.db.all('VM').map((o) => cls.rec(ctx.db, o))
+  let recs = ctx.db.withField('VM', 'name_label', name).map((o) => cls.rec(ctx.db, o))
   for (const f of [['name-label', name], ['is-a-template', 'true'], ['is-control-domain', 'false']] as Array<[string, string]>) recs = filterRecords(recs, f)
   if (recs.length === 0) throw new CliFailure('No templates matched')
   if (recs.length > 1) throw new CliFailure('More than one matching template found')

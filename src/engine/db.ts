@@ -1,6 +1,6 @@
 // The typed object store of one transaction: objects are loaded from the Store on demand (by ref,
 // by uuid or a whole class), changed in memory, and written back once by flush().
-import { FIRST_SCOPE, type Store } from './store'
+import { FIRST_SCOPE, LINKS, type Store } from './store'
 import type { ClassFields, ClassName } from './model.generated'
 import type { Clock, Ids } from './ids'
 import { freshDefault, REVERSE, storedFieldDefaults } from './schema'
@@ -29,6 +29,11 @@ export interface Derived {
   changed(o: XObj): void
 }
 
+/** referrers() asks the store's index for this many refs per class.field, then loads the class (a loop over many). */
+const STORE_LOOKUPS = 32
+/** Lookups go through the store's index while the transaction has changed at most this many objects. */
+const STORE_CHANGES = 256
+
 /** The table name xapi puts in UUID_INVALID / HANDLE_INVALID (its DB table name). */
 export const tableName = (cls: ClassName): string => cls
 
@@ -46,6 +51,8 @@ export class Db {
   private derivations = new Map<string, Derived>()
   /** Objects moved here from another pool in this transaction, with that pool's scope (their row moves). */
   private movedFrom = new Map<Ref, string>()
+  /** What referrers() found through the store's index, per class.field and ref; dropped as the class changes. */
+  private found = new Map<string, Map<Ref, XObj[]>>()
 
   /**
    * The Db of one pool: `scope` names the pool in the store (a world can hold several pools, each seeing
@@ -71,9 +78,15 @@ export class Db {
 
   /** A class changed: its referrer indexes are dropped. */
   private bump(cls: string): void {
+    this.forget(cls)
     this.version.set(cls, (this.version.get(cls) ?? 0) + 1)
     for (const k of this.indexes.keys()) if (k.startsWith(cls + '.')) this.indexes.delete(k)
     this.positions.delete(cls)
+  }
+
+  /** A class changed: what referrers() found in the store for it no longer holds. */
+  private forget(cls: string): void {
+    if (this.found.size) for (const k of this.found.keys()) if (k.startsWith(cls + '.')) this.found.delete(k)
   }
 
   /** Each object's place in its class's order, for the classes that have indexes (kept as objects are created). */
@@ -194,6 +207,30 @@ export class Db {
     return (this.order.get(cls) ?? []).map((r) => this.cache.get(r) as XObj<C>)
   }
 
+  /** Whether the stored row of ref may not be what this transaction sees: changed, created, destroyed or moved. */
+  touched(ref: Ref): boolean {
+    return this.dirty.has(ref) || this.cache.get(ref) === null
+  }
+  /** The objects of a class this transaction changed, created or moved in (as they are now). */
+  changedOf<C extends ClassName>(cls: C): Array<XObj<C>> {
+    const out: Array<XObj<C>> = []
+    for (const r of this.dirty) {
+      const o = this.cache.get(r)
+      if (o && o.cls === cls) out.push(o as XObj<C>)
+    }
+    return out
+  }
+
+  /** The objects of a class this transaction created (in or moved into this pool as new), in creation order. */
+  createdOf<C extends ClassName>(cls: C): Array<XObj<C>> {
+    const out: Array<XObj<C>> = []
+    for (const r of this.created) {
+      const o = this.cache.get(r)
+      if (o && o.cls === cls) out.push(o as XObj<C>)
+    }
+    return out
+  }
+
   byUuid<C extends ClassName>(cls: C, uuid: string): XObj<C> | undefined {
     for (const o of this.cache.values()) if (o && o.cls === cls && (o.f as { uuid?: string }).uuid === uuid) return o as XObj<C>
     for (const row of this.store.findUuid(uuid, this.scope)) {
@@ -259,10 +296,21 @@ export class Db {
     return wasNew
   }
 
-  /** Objects of `cls` whose field `field` (a ref, or a set of refs) points at `ref`. */
+  /**
+   * Objects of `cls` whose field `field` (a ref, or a set of refs) points at `ref`, in the class's order. A field the
+   * store indexes (LINKS) is looked up there while its class is not loaded, for the first few lookups; after that,
+   * or for other fields, the class is loaded and indexed here.
+   */
   referrers<C extends ClassName>(cls: C, field: string, ref: Ref): Array<XObj<C>> {
     const key = `${cls}.${field}`
     let idx = this.indexes.get(key)
+    if (!idx && this.viaStore(cls, field, ref)) {
+      let found = this.found.get(key)
+      if (!found) this.found.set(key, (found = new Map()))
+      let hit = found.get(ref)
+      if (!hit && found.size < STORE_LOOKUPS) found.set(ref, (hit = this.withField(cls, field, ref)))
+      if (hit) return hit.slice() as Array<XObj<C>>
+    }
     if (!idx) {
       idx = new Map()
       const all = this.all(cls)
@@ -279,6 +327,70 @@ export class Db {
     }
     // a copy: the index grows in place as objects are created
     return (idx.get(ref)?.slice() ?? []) as Array<XObj<C>>
+  }
+
+  /**
+   * Whether to look objects up through the store's index: the field is indexed, the class is not loaded, and this
+   * transaction has changed few objects (each lookup goes over them; a transaction that builds thousands, such as
+   * xesim init, loads the class once instead).
+   */
+  private viaStore(cls: string, field: string, value: unknown): boolean {
+    return !this.loaded.has(cls) && LINKS.has(`${cls}.${field}`) && typeof value === 'string' && this.dirty.size <= STORE_CHANGES
+  }
+
+  /**
+   * The objects of `cls` whose field (one of the store's LINKS, holding one value) equals `value`, in the class's
+   * order — what all(cls).filter(…) gives — without loading the class when it is not loaded: the store's index
+   * finds the stored objects, then this transaction's own changes are applied.
+   */
+  withField<C extends ClassName>(cls: C, field: string, value: string): Array<XObj<C>> {
+    const holds = (o: XObj | null | undefined): o is XObj => !!o && o.cls === cls && (o.f as Record<string, unknown>)[field] === value
+    if (!this.viaStore(cls, field, value)) return this.referrers(cls, field, value)
+    const stored: Array<[number, XObj]> = []
+    const seen = new Set<Ref>()
+    for (const row of this.store.withField(`${cls}.${field}`, value, this.scope)) {
+      seen.add(row.ref)
+      const have = this.cache.get(row.ref)
+      // null: destroyed or moved to another pool in this transaction
+      const o = have === undefined ? this.adopt(row) : have
+      if (holds(o)) stored.push([row.rowid, o])
+    }
+    // stored objects this transaction changed to hold the value keep their place in the class
+    let resort = false
+    for (const r of this.dirty) {
+      const o = this.cache.get(r)
+      if (seen.has(r) || !holds(o)) continue
+      const rowid = this.created.has(r) ? undefined : this.store.rowidOf(r, this.scope)
+      if (rowid === undefined) continue
+      seen.add(r)
+      stored.push([rowid, o])
+      resort = true
+    }
+    if (resort) stored.sort((a, b) => a[0] - b[0])
+    const out = stored.map(([, o]) => o)
+    // then the objects created in (or moved into) this pool by this transaction, in that order
+    for (const r of this.order.get(cls) ?? []) {
+      const o = this.cache.get(r)
+      if (!seen.has(r) && holds(o)) out.push(o)
+    }
+    return out as Array<XObj<C>>
+  }
+
+  /**
+   * Whether some object of `cls` whose field (one of the store's LINKS) equals `value` satisfies pred — reading
+   * stored objects one at a time until one does (an SR's thousands of VDIs when the first is enough).
+   */
+  anyWithField<C extends ClassName>(cls: C, field: string, value: string, pred: (o: XObj<C>) => boolean): boolean {
+    const holds = (o: XObj | null | undefined): o is XObj<C> => !!o && o.cls === cls && (o.f as Record<string, unknown>)[field] === value
+    if (!this.viaStore(cls, field, value)) return this.referrers(cls, field, value).some(pred)
+    for (const o of this.changedOf(cls)) if (holds(o) && pred(o)) return true
+    for (const ref of this.store.refsWithField(`${cls}.${field}`, value, this.scope)) {
+      // what this transaction changed was seen above (or is gone)
+      if (this.touched(ref)) continue
+      const o = this.tryGet(ref, cls)
+      if (holds(o) && pred(o)) return true
+    }
+    return false
   }
 
   /**
@@ -331,6 +443,7 @@ export class Db {
   }
   /** Records an object's state before its first change under the open savepoints. */
   private journal(ref: Ref, cls: string, o: XObj | undefined): void {
+    this.forget(cls)
     for (const sp of this.savepoints) {
       if (!sp.objs.has(ref)) sp.objs.set(ref, o === undefined ? undefined : { obj: o, f: JSON.stringify(o.f) })
       if (!sp.orders.has(cls)) sp.orders.set(cls, [...(this.order.get(cls) ?? [])])

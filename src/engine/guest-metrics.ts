@@ -250,6 +250,16 @@ function networkPool(db: Db, net: XObj<'network'>): Pool | undefined {
 
 const LIVE = ['Running', 'Paused', 'Suspended'] as const
 
+/** The IPv4 addresses in a guest metrics' networks map. */
+function reportedAddresses(networks: ReadonlyArray<readonly [string, string]>): number[] {
+  const addrs: number[] = []
+  for (const [, v] of networks) {
+    const n = ip4(v)
+    if (n !== undefined) addrs.push(n)
+  }
+  return addrs
+}
+
 /**
  * The addresses the guests of live VMs (running, paused or suspended) report, kept per Db (Db.derived) as VMs and
  * their guest metrics change, so that a boot does not read every live VM's guest metrics again.
@@ -261,7 +271,16 @@ class GuestAddresses implements Derived {
   private count = new Map<number, number>()
   private stale = new Set<Ref>()
   constructor(private readonly db: Db) {
-    for (const s of LIVE) for (const vm of db.referrers('VM', 'power_state', s)) this.stale.add(vm.ref)
+    // the stored live VMs as the store's indexes have them; the ones this transaction changed (or whose guest
+    // metrics it changed), as they are now
+    for (const [ref, networks] of db.store.guestNetworks(db.scope, LIVE)) {
+      if (db.touched(ref)) continue
+      const addrs = reportedAddresses(networks === null ? [] : (JSON.parse(networks) as Array<[string, string]>))
+      this.byVm.set(ref, addrs)
+      for (const n of addrs) this.count.set(n, (this.count.get(n) ?? 0) + 1)
+    }
+    for (const vm of db.changedOf('VM')) this.stale.add(vm.ref)
+    for (const gm of db.changedOf('VM_guest_metrics')) for (const vm of db.referrers('VM', 'guest_metrics', gm.ref)) this.stale.add(vm.ref)
   }
   changed(o: XObj): void {
     if (o.cls === 'VM') this.stale.add(o.ref)
@@ -277,11 +296,7 @@ class GuestAddresses implements Derived {
       this.byVm.delete(ref)
       const vm = this.db.tryGet(ref, 'VM')
       if (!vm || !(LIVE as readonly string[]).includes(vm.f.power_state)) continue
-      const addrs: number[] = []
-      for (const [, v] of this.db.tryGet(vm.f.guest_metrics, 'VM_guest_metrics')?.f.networks ?? []) {
-        const n = ip4(v)
-        if (n !== undefined) addrs.push(n)
-      }
+      const addrs = reportedAddresses(this.db.tryGet(vm.f.guest_metrics, 'VM_guest_metrics')?.f.networks ?? [])
       this.byVm.set(ref, addrs)
       for (const n of addrs) this.count.set(n, (this.count.get(n) ?? 0) + 1)
     }

@@ -15,45 +15,85 @@ export function computeFreeMemory(db: Db, host: XObj<'host'>, ignoreScheduled?: 
   return Math.max(0, maxGuest - db.derived('host.memory', () => new HostMemory(db)).used(host.ref, ignoreScheduled))
 }
 
+/** Memory sums over the VMs resident on and scheduled to a host (a VM both is counted twice, as xapi does). */
+export interface GuestMemory {
+  dynamicMin: number
+  overhead: number
+  staticMax: number
+  dynamicMax: number
+}
+const NONE: GuestMemory = { dynamicMin: 0, overhead: 0, staticMax: 0, dynamicMax: 0 }
+
+/** guests: the sums over the host's resident and scheduled VMs (what Vm_placement's host summary adds up). */
+export const hostGuestMemory = (db: Db, host: Ref): GuestMemory => db.derived('host.memory', () => new HostMemory(db)).guests(host)
+
+interface Guest extends GuestMemory {
+  resident: Ref
+  scheduled: Ref
+}
+
 /**
- * What the VMs resident on and scheduled to each host take (dynamic_min + overhead each), kept per Db (Db.derived)
- * as VMs change, so that a start does not add up every VM on the host again. Sums of whole bytes: exact in any order.
+ * What the VMs resident on and scheduled to each host take, kept per Db (Db.derived) as VMs change, so that a start
+ * does not add up every VM on the host again. It starts from the store's index of every VM's memory (the VMs this
+ * transaction changed, as they are now). Sums of whole bytes: exact in any order.
  */
 class HostMemory implements Derived {
-  private byVm = new Map<Ref, { resident: Ref; scheduled: Ref; bytes: number }>()
-  private resident = new Map<Ref, number>()
-  private scheduled = new Map<Ref, number>()
+  private byVm = new Map<Ref, Guest>()
+  private resident = new Map<Ref, GuestMemory>()
+  private scheduled = new Map<Ref, GuestMemory>()
   private stale = new Set<Ref>()
   constructor(private readonly db: Db) {
-    for (const vm of db.all('VM')) this.stale.add(vm.ref)
+    for (const [ref, resident, scheduled, dynamicMin, overhead, staticMax, dynamicMax] of db.store.vmMemory(db.scope)) {
+      if (!db.touched(ref)) this.put(ref, { resident, scheduled, dynamicMin, overhead, staticMax, dynamicMax })
+    }
+    for (const vm of db.changedOf('VM')) this.stale.add(vm.ref)
   }
   changed(o: XObj): void {
     if (o.cls === 'VM') this.stale.add(o.ref)
   }
-  private add(m: Map<Ref, number>, host: Ref, bytes: number): void {
-    m.set(host, (m.get(host) ?? 0) + bytes)
+  private put(ref: Ref, g: Guest): void {
+    this.byVm.set(ref, g)
+    add(this.resident, g.resident, g, 1)
+    add(this.scheduled, g.scheduled, g, 1)
   }
-  used(host: Ref, ignoreScheduled?: Ref): number {
+  private refresh(): void {
     for (const ref of this.stale) {
       const old = this.byVm.get(ref)
       if (old) {
-        this.add(this.resident, old.resident, -old.bytes)
-        this.add(this.scheduled, old.scheduled, -old.bytes)
+        add(this.resident, old.resident, old, -1)
+        add(this.scheduled, old.scheduled, old, -1)
         this.byVm.delete(ref)
       }
       const vm = this.db.tryGet(ref, 'VM')
       if (!vm) continue
-      const now = { resident: vm.f.resident_on, scheduled: vm.f.scheduled_to_be_resident_on, bytes: vm.f.memory_dynamic_min + vm.f.memory_overhead }
-      this.byVm.set(ref, now)
-      this.add(this.resident, now.resident, now.bytes)
-      this.add(this.scheduled, now.scheduled, now.bytes)
+      const f = vm.f
+      this.put(ref, { resident: f.resident_on, scheduled: f.scheduled_to_be_resident_on, dynamicMin: f.memory_dynamic_min, overhead: f.memory_overhead, staticMax: f.memory_static_max, dynamicMax: f.memory_dynamic_max })
     }
     this.stale.clear()
-    let used = (this.resident.get(host) ?? 0) + (this.scheduled.get(host) ?? 0)
+  }
+  used(host: Ref, ignoreScheduled?: Ref): number {
+    this.refresh()
+    const r = this.resident.get(host) ?? NONE
+    const s = this.scheduled.get(host) ?? NONE
+    let used = r.dynamicMin + r.overhead + s.dynamicMin + s.overhead
     const ignored = ignoreScheduled === undefined ? undefined : this.byVm.get(ignoreScheduled)
-    if (ignored && ignored.scheduled === host) used -= ignored.bytes
+    if (ignored && ignored.scheduled === host) used -= ignored.dynamicMin + ignored.overhead
     return used
   }
+  guests(host: Ref): GuestMemory {
+    this.refresh()
+    const r = this.resident.get(host) ?? NONE
+    const s = this.scheduled.get(host) ?? NONE
+    return { dynamicMin: r.dynamicMin + s.dynamicMin, overhead: r.overhead + s.overhead, staticMax: r.staticMax + s.staticMax, dynamicMax: r.dynamicMax + s.dynamicMax }
+  }
+}
+function add(m: Map<Ref, GuestMemory>, host: Ref, g: GuestMemory, sign: 1 | -1): void {
+  const t = m.get(host) ?? { ...NONE }
+  t.dynamicMin += sign * g.dynamicMin
+  t.overhead += sign * g.overhead
+  t.staticMax += sign * g.staticMax
+  t.dynamicMax += sign * g.dynamicMax
+  m.set(host, t)
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 // Randomness comes from db.ids, so seeded worlds choose the same hosts. Re-expressed from xen-api.
 import type { Db, XObj } from './db'
 import { XapiError } from './errors'
-import { isHostEvacuating, isHostLive } from './host'
+import { hostGuestMemory, isHostEvacuating, isHostLive } from './host'
 import { assertCanBootHere } from './vm'
 import { poolFeatureEnabled } from './vm-memory'
 import { NULL_REF, type Ref } from './values'
@@ -37,16 +37,16 @@ interface Summary {
 }
 
 function summarise(db: Db, host: XObj<'host'>, extra: XObj<'VM'>): Summary {
-  const guests = [...db.referrers('VM', 'resident_on', host.ref), ...db.referrers('VM', 'scheduled_to_be_resident_on', host.ref), extra]
-  const sum = (f: (g: XObj<'VM'>) => number) => guests.reduce((n, g) => n + f(g), 0)
+  // the host's resident and scheduled guests (host.ts keeps their sums), and the VM being placed
+  const g = hostGuestMemory(db, host.ref)
   const total = db.tryGet(host.f.metrics, 'host_metrics')?.f.memory_total ?? 0
   return {
     host,
     isMaster: db.all('pool')[0]?.f.master === host.ref,
-    staticMaxSum: sum((g) => g.f.memory_static_max),
-    dynamicMinSum: sum((g) => g.f.memory_dynamic_min),
-    dynamicMaxSum: sum((g) => g.f.memory_dynamic_max),
-    availableSum: total - host.f.memory_overhead - sum((g) => g.f.memory_overhead),
+    staticMaxSum: g.staticMax + extra.f.memory_static_max,
+    dynamicMinSum: g.dynamicMin + extra.f.memory_dynamic_min,
+    dynamicMaxSum: g.dynamicMax + extra.f.memory_dynamic_max,
+    availableSum: total - host.f.memory_overhead - (g.overhead + extra.f.memory_overhead),
   }
 }
 

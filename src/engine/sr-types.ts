@@ -17,7 +17,6 @@
 //    system disk (local devices) or 1 TiB (network storage); a file SR lives on dom0's root filesystem;
 //  * an ISO SR in legacy mode (device-config:legacy_mode=true) reads a real directory of this machine; remote
 //    ISO libraries (NFS "server:/path", CIFS "//server/share") are empty.
-import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, statSync, statfsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Db, XObj } from './db'
@@ -182,7 +181,7 @@ function assertDevicesUsable(devices: string): void {
 /** An LVM volume group over a device of `bytes`: whole 4 MiB extents after 1 MiB of alignment. */
 export const vgSize = (bytes: number) => Math.max(0, Math.floor((bytes - MiB) / (4 * MiB)) * 4 * MiB)
 
-const hex = (s: string) => createHash('sha256').update(s).digest('hex')
+const hex = (s: string) => (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(s).digest('hex')
 
 /** The emulated iSCSI target's IQN (one per target address). */
 export const emulatedTargetIqn = (target: string) => `iqn.2026-01.org.xesim:${target.replace(/[^A-Za-z0-9.:-]/g, '-').toLowerCase()}`

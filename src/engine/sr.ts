@@ -138,7 +138,7 @@ function srOperationTable(db: Db, sr: XObj<'SR'>): Map<SrTableOp, XapiError | un
   // check_no_pbds
   if (pbds.length === 0) setErrors('SR_HAS_NO_PBDS', [sr.ref], ['destroy'])
   // check_any_managed_vdis
-  if (db.referrers('VDI', 'SR', sr.ref).some((v) => v.f.managed && v.f.type !== 'rrd')) setErrors('SR_NOT_EMPTY', [], ['destroy'])
+  if (db.anyWithField('VDI', 'SR', sr.ref, (v) => v.f.managed && v.f.type !== 'rrd')) setErrors('SR_NOT_EMPTY', [], ['destroy'])
   // check_parallel_ops: only plug may run alongside other operations
   const current = sr.f.current_operations as Array<[string, string]>
   const first = firstByOp(current)

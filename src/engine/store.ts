@@ -7,7 +7,7 @@ import type BetterSqlite3 from 'better-sqlite3'
 import { openDatabase, type SqliteDb } from './sqlite'
 import { WorldStateError } from './errors'
 
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 export const WORLD_FILE = 'world.db'
 
 /** The scope of a world's first pool (every object of a world written before pools had scopes). */
@@ -15,7 +15,8 @@ export const FIRST_SCOPE = '1'
 
 /**
  * MIGRATIONS[i - 1] takes a world from layout version i to i + 1. Version 1 is the first layout; version 2
- * scopes each object to a pool (several pools live in one world), every existing object joining the first.
+ * scopes each object to a pool (several pools live in one world), every existing object joining the first;
+ * version 3 indexes the fields of LINKS.
  */
 const MIGRATIONS: Array<(s: Store) => void> = [
   // 1 → 2: a ref is unique within its pool (static refs such as the RBAC roles' repeat in every pool)
@@ -28,6 +29,8 @@ const MIGRATIONS: Array<(s: Store) => void> = [
       ${OBJECTS_INDEXES}
     `)
   },
+  // 2 → 3
+  (s) => s.db.exec(LINK_INDEXES),
 ]
 
 const OBJECTS_COLUMNS = `ref TEXT NOT NULL, cls TEXT NOT NULL, uuid TEXT, data TEXT NOT NULL, scope TEXT NOT NULL DEFAULT '${FIRST_SCOPE}'`
@@ -35,6 +38,36 @@ const OBJECTS_INDEXES = `
       CREATE UNIQUE INDEX objects_ref ON objects(ref, scope);
       CREATE INDEX objects_cls ON objects(cls, scope);
       CREATE INDEX objects_uuid ON objects(uuid);`
+
+/**
+ * Fields of the classes that grow with the number of guests, indexed (a partial index on the field's value per
+ * class), so that the objects pointing at one object (a VM's VBDs, a host's resident VMs, an SR's VDIs, …) or
+ * the VMs of one name are found without reading their whole class: Db.referrers and Db.withField use them.
+ */
+export const LINKS: ReadonlySet<string> = new Set([
+  'VM.resident_on', 'VM.scheduled_to_be_resident_on', 'VM.power_state', 'VM.guest_metrics', 'VM.snapshot_of', 'VM.parent',
+  'VM.suspend_VDI', 'VM.name_label', 'VBD.VM', 'VBD.VDI', 'VIF.VM', 'VIF.network', 'VIF.ipv4_configuration_mode', 'VDI.SR',
+  'VDI.snapshot_of', 'VDI.location', 'console.VM', 'VUSB.VM', 'VTPM.VM', 'VGPU.VM', 'crashdump.VM', 'crashdump.VDI',
+])
+const field = (f: string) => `json_extract(data, '$.${f}')`
+/**
+ * The pool-wide figures the engine keeps per transaction (Db.derived: hosts' memory in use, the highest domid, the
+ * addresses live guests report) start from these: each is read from its index alone (SQLite takes an indexed
+ * expression from the index), not from every VM's record.
+ */
+const SCANS = {
+  'VM memory': { cls: 'VM', cols: ['ref', ...['resident_on', 'scheduled_to_be_resident_on', 'memory_dynamic_min', 'memory_overhead', 'memory_static_max', 'memory_dynamic_max'].map(field)] },
+  'VM domids': { cls: 'VM', cols: ['ref', field('domid')] },
+  'VM guests': { cls: 'VM', cols: [field('power_state'), 'ref', field('guest_metrics')] },
+  'guest networks': { cls: 'VM_guest_metrics', cols: ['ref', field('networks')] },
+} as const
+const LINK_INDEXES = [
+  ...[...LINKS].map((key) => {
+    const [cls, f] = key.split('.') as [string, string]
+    return `CREATE INDEX IF NOT EXISTS "by ${key}" ON objects(scope, ${field(f)}) WHERE cls = '${cls}';`
+  }),
+  ...Object.entries(SCANS).map(([name, { cls, cols }]) => `CREATE INDEX IF NOT EXISTS "${name}" ON objects(scope, ${cols.join(', ')}) WHERE cls = '${cls}';`),
+].join('\n')
 
 export interface Row {
   ref: string
@@ -83,6 +116,7 @@ export class Store {
     this.db.exec(`
       CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE objects(${OBJECTS_COLUMNS});${OBJECTS_INDEXES}
+      ${LINK_INDEXES}
     `)
     this.setMeta('schema_version', String(SCHEMA_VERSION))
   }
@@ -112,6 +146,38 @@ export class Store {
   }
   findUuid(uuid: string, scope: string): Row[] {
     return this.st('SELECT ref, cls, data FROM objects WHERE uuid=? AND scope=? ORDER BY rowid').all(uuid, scope) as Row[]
+  }
+  /** The objects of a class whose field (one of LINKS) holds `value`, in creation order, with their rowid. */
+  withField(key: string, value: string, scope: string): Array<Row & { rowid: number }> {
+    const [cls, field] = key.split('.') as [string, string]
+    return this.st(`SELECT rowid, ref, cls, data FROM objects WHERE cls = '${cls}' AND scope = ? AND json_extract(data, '$.${field}') = ? ORDER BY rowid`).all(scope, value) as Array<Row & { rowid: number }>
+  }
+  /** The refs of the objects of a class whose field (one of LINKS) holds `value`, in creation order. */
+  refsWithField(key: string, value: string, scope: string): string[] {
+    const [cls, field] = key.split('.') as [string, string]
+    return this.st(`SELECT ref FROM objects WHERE cls = '${cls}' AND scope = ? AND json_extract(data, '$.${field}') = ? ORDER BY rowid`).pluck(true).all(scope, value) as string[]
+  }
+  rowidOf(ref: string, scope: string): number | undefined {
+    return (this.st('SELECT rowid FROM objects WHERE ref=? AND scope=?').get(ref, scope) as { rowid: number } | undefined)?.rowid
+  }
+  /** Every VM of the pool: [ref, resident_on, scheduled_to_be_resident_on, memory_dynamic_min, memory_overhead, memory_static_max, memory_dynamic_max]. */
+  vmMemory(scope: string): Array<[string, string, string, number, number, number, number]> {
+    const { cols } = SCANS['VM memory']
+    return this.st(`SELECT ${cols.join(', ')} FROM objects INDEXED BY "VM memory" WHERE cls = 'VM' AND scope = ?`).raw(true).all(scope) as Array<[string, string, string, number, number, number, number]>
+  }
+  /** Every VM of the pool: [ref, domid]. */
+  vmDomids(scope: string): Array<[string, number]> {
+    const { cols } = SCANS['VM domids']
+    return this.st(`SELECT ${cols.join(', ')} FROM objects INDEXED BY "VM domids" WHERE cls = 'VM' AND scope = ?`).raw(true).all(scope) as Array<[string, number]>
+  }
+  /** The VMs of the pool in one of `states` with their guest metrics' networks (JSON): [ref, networks]. */
+  guestNetworks(scope: string, states: readonly string[]): Array<[string, string | null]> {
+    const on = (t: string, f: string) => `json_extract(${t}.data, '$.${f}')`
+    return this.st(
+      `SELECT v.ref, ${on('g', 'networks')} FROM objects AS v INDEXED BY "VM guests" LEFT JOIN objects AS g INDEXED BY "guest networks"` +
+        ` ON g.cls = 'VM_guest_metrics' AND g.scope = v.scope AND g.ref = ${on('v', 'guest_metrics')}` +
+        ` WHERE v.cls = 'VM' AND v.scope = ? AND ${on('v', 'power_state')} IN (${states.map(() => '?').join(', ')})`,
+    ).raw(true).all(scope, ...states) as Array<[string, string | null]>
   }
   /** Every object of a class in every pool, with its scope. */
   loadClassEverywhere(cls: string): Array<Row & { scope: string }> {

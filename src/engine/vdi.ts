@@ -328,7 +328,7 @@ function smCreate(db: Db, sr: XObj<'SR'>, a: Required<Pick<VdiCreateArgs, 'name_
       if (path !== undefined && !/^[a-z0-9.-]+\.(iso|img)/i.test(path)) throw smError('VDICreate', `Invalid path "${path}"`)
       const uuid = db.ids.uuid()
       const location = path ?? `${uuid}.img`
-      if (db.referrers('VDI', 'SR', sr.ref).some((v) => v.f.location === location)) throw smError('VDIExists')
+      if (db.withField('VDI', 'location', location).some((v) => v.f.SR === sr.ref)) throw smError('VDIExists')
       // ISOVDI.create: in a library kept in a real directory, the image file is made (sparse, of the VDI's size)
       const file = isoImagePath(db, sr, location)
       if (file !== undefined) {
@@ -409,7 +409,7 @@ const vhdParentLocation = (vdi: XObj<'VDI'>) => mapGet(vdi.f.sm_config, 'vhd-par
 
 function vdiAt(db: Db, sr: XObj<'SR'>, location: string | undefined): XObj<'VDI'> | undefined {
   if (!location) return undefined
-  return db.referrers('VDI', 'SR', sr.ref).find((v) => v.f.location === location)
+  return db.withField('VDI', 'location', location).find((v) => v.f.SR === sr.ref)
 }
 
 /** The length of the VHD chain ending at vdi (vhdutil.getDepth). */
@@ -707,8 +707,8 @@ export function introduceVdi(db: Db, a: VdiIntroduceArgs): XObj<'VDI'> {
   assertSrOperation(db, sr, 'vdi_introduce')
   const pbd = srOperationPbd(db, sr)
   assertPbdIsPlugged(db, sr, pbd.f.host)
-  for (const v of db.referrers('VDI', 'SR', sr.ref)) {
-    if (v.f.location === a.location && v.f.uuid !== a.uuid) throw new XapiError('LOCATION_NOT_UNIQUE', [sr.ref, a.location])
+  for (const v of db.withField('VDI', 'location', a.location)) {
+    if (v.f.SR === sr.ref && v.f.uuid !== a.uuid) throw new XapiError('LOCATION_NOT_UNIQUE', [sr.ref, a.location])
   }
   const missing = () => new XapiError('INTERNAL_ERROR', [`Storage_interface.Storage_error(Vdi_does_not_exist(${JSON.stringify(a.location)}))`])
   if (db.referrers('VDI', 'SR', sr.ref).some((v) => v.f.uuid === a.uuid) || (srBackend(sr) !== 'dummy' && srBackend(sr) !== 'udev')) throw missing()

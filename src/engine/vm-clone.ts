@@ -413,7 +413,7 @@ function revertVmFields(db: Db, snapshot: XObj<'VM'>, vm: XObj<'VM'>): void {
 function createVmFromSnapshot(db: Db, snapshot: XObj<'VM'>): XObj<'VM'> {
   const old = snapshot.f.snapshot_of
   try {
-    const siblings = db.all('VM').filter((v) => v.f.snapshot_of === old)
+    const siblings = db.withField('VM', 'snapshot_of', old)
     const meta = parseMetadata(snapshot.f.snapshot_metadata)
     const s = snapshot.f
     const vm = createVm(db, {

@@ -241,7 +241,7 @@ const isDefaultTemplate = (r: Rec) => r.is_default_template === true || (r.is_a_
 
 function vmPrecheck(db: Db, c: Config, x: ExportedObj): VmAction {
   const r = vmRecord(x.snapshot)
-  const template = db.all('VM').find((v) => v.f.name_label === r.name_label)
+  const template = typeof r.name_label === 'string' ? db.withField('VM', 'name_label', r.name_label)[0] : undefined
   if (isDefaultTemplate(r) && template) return { k: 'default_template', t: template.ref }
   const existing = db.byUuid('VM', str(r.uuid))
   if (c.o.fullRestore && existing) {

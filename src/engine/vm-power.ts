@@ -79,7 +79,14 @@ class Domids implements Derived {
   private stale = new Set<Ref>()
   private max = 0
   constructor(private readonly db: Db) {
-    for (const vm of db.all('VM')) this.stale.add(vm.ref)
+    // the stored VMs as the store's index has them; the ones this transaction changed, as they are now
+    for (const [ref, d] of db.store.vmDomids(db.scope)) {
+      if (db.touched(ref)) continue
+      this.byVm.set(ref, d)
+      this.count.set(d, (this.count.get(d) ?? 0) + 1)
+      if (d > this.max) this.max = d
+    }
+    for (const vm of db.changedOf('VM')) this.stale.add(vm.ref)
   }
   changed(o: XObj): void {
     if (o.cls === 'VM') this.stale.add(o.ref)

@@ -60,6 +60,24 @@ describe('selectors (§2.2)', () => {
     await assert.rejects(withCtx([['params', 'uuid']], (ctx) => names(ctx, 'vm', { templates: true })), { message: "Unknown field 'params'" })
   })
 
+  it('uuid= and vm= found through the store index pick what a scan would, unknown keys still fail as in a scan', async () => {
+    const t = '07d91aaa-43f7-430a-bf84-0edb6714df0f'
+    // the template by uuid: left out by the default filter, kept with templates
+    await assert.rejects(withCtx([['uuid', t]], (ctx) => names(ctx, 'vm')), { message: 'No matching VMs found' })
+    assert.deepEqual(await withCtx([['uuid', t], ['name-label', 'Debian Bookworm 12']], (ctx) => names(ctx, 'vm', { templates: true })), ['Debian Bookworm 12'])
+    assert.deepEqual(await withCtx([['uuid', t], ['name-label', 'other']], (ctx) => names(ctx, 'vm', { templates: true })).catch((e: Error) => e.message), 'No matching VMs found')
+    // an unknown key after a uuid that matches nothing is never reached (no record left); before it, it fails
+    await assert.rejects(withCtx([['uuid', 'no-such'], ['colour', 'red']], (ctx) => names(ctx, 'vm', { templates: true })), { message: 'No matching VMs found' })
+    await assert.rejects(withCtx([['colour', 'red'], ['uuid', 'no-such']], (ctx) => names(ctx, 'vm', { templates: true })), { message: "Unknown field 'colour'" })
+    // vm= goes first: nothing named so leaves no record for the unknown key
+    await assert.rejects(withCtx([['vm', 'nope'], ['colour', 'red']], (ctx) => names(ctx, 'vm', { templates: true })), { message: 'No matching VMs found' })
+    await assert.rejects(withCtx([['vm', 'Debian Bookworm 12'], ['colour', 'red']], (ctx) => names(ctx, 'vm', { templates: true })), { message: "Unknown field 'colour'" })
+    // a set filter with a bad form fails while records remain
+    await assert.rejects(withCtx([['vm', 'Debian Bookworm 12'], ['tags:has', 'x']], (ctx) => names(ctx, 'vm', { templates: true })), {
+      message: 'Invalid syntax for set filtering (should be set-param:contains=key)',
+    })
+  })
+
   it('hosts: host= matches uuid, hostname or name-label', async () => {
     assert.deepEqual(await withCtx([['host', 'xenserver-01']], (ctx) => names(ctx, 'host')), ['xenserver-01'])
     await assert.rejects(withCtx([['host', 'nope']], (ctx) => names(ctx, 'host')), { message: 'No matching hosts found' })

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { cleanupHomes, tmpHome, XE, XESIM } from '../helpers'
+import { SCHEMA_VERSION } from '../../src/engine/store'
 
 // execa is ESM-only; load it once.
 let execa: typeof import('execa').execa
@@ -67,7 +68,7 @@ describe('e2e: the world store', function () {
     const before = createHash('sha256').update(readFileSync(join(home, 'world.db'))).digest('hex')
     const r = await run(home, ['pool-list'])
     assert.equal(r.exitCode, 1)
-    assert.match(r.stderr, /^Error: the xesim world .*world\.db cannot be used: it was written by a newer xesim \(schema 99, this xesim knows 2\); it was left untouched \(run 'xesim reset' to recreate it\)$/)
+    assert.match(r.stderr, /^Error: the xesim world .*world\.db cannot be used: it was written by a newer xesim \(schema 99, this xesim knows 3\); it was left untouched \(run 'xesim reset' to recreate it\)$/)
     assert.equal(createHash('sha256').update(readFileSync(join(home, 'world.db'))).digest('hex'), before)
   })
 
@@ -95,7 +96,7 @@ describe('e2e: the world store', function () {
     const version = after.prepare("SELECT value FROM meta WHERE key='schema_version'").get().value
     const scopes = after.prepare('SELECT DISTINCT scope FROM objects').all().map((r: { scope: string }) => r.scope)
     after.close()
-    assert.deepEqual([version, scopes], ['2', ['1']])
+    assert.deepEqual([version, scopes], [String(SCHEMA_VERSION), ['1']])
     const uuid = (await run(home, ['vm-list', 'name-label=old01', '--minimal'])).stdout
     const w = await run(home, ['vm-param-set', `uuid=${uuid}`, 'name-description=migrated'])
     assert.equal(w.exitCode, 0, w.stderr)

@@ -57,3 +57,44 @@ describe('error rendering reads objects the command never loaded (§4 ref_conver
     })
   })
 })
+
+describe('lookups through the store indexes (issue 6: a pool of thousands of VMs)', () => {
+  after(cleanupHomes)
+
+  it('withField, referrers and anyWithField on a class not loaded answer what a scan of the class does, after changes of every kind', async () => {
+    const { resetWorld } = await import('../../src/engine/state')
+    const { tmpHome } = await import('../helpers')
+    const { LINKS } = await import('../../src/engine/store')
+    const home = tmpHome()
+    resetWorld(home, { seed: 9, inventory: { hosts: 2, vms: 12, sharedSr: 'nfs' } })
+    await withWorld(home, true, ({ db }) => {
+      const vms = db.withField('VM', 'power_state', 'Running').filter((v) => !v.f.is_control_domain)
+      const vbds = db.referrers('VBD', 'VM', vms[0]!.ref)
+      assert.ok(vms.length > 2 && vbds.length > 0)
+      // changes: a VBD moves to another VM (a stored object now holds the value), one is destroyed, one is created,
+      // a VM is renamed like another and one stops
+      db.set(vbds[0]!, { VM: vms[1]!.ref })
+      const gone = db.referrers('VBD', 'VM', vms[2]!.ref)[0]!
+      db.destroy(gone)
+      const made = db.create('VBD', { VM: vms[1]!.ref, VDI: 'OpaqueRef:NULL', type: 'CD', device: 'xvdd', userdevice: '3' })
+      db.set(vms[2]!, { name_label: vms[1]!.f.name_label })
+      db.set(vms[3]!, { power_state: 'Halted' })
+      const targets = { VBD: [vms[0]!, vms[1]!, vms[2]!].map((v) => v.ref), VM: [vms[1]!.f.name_label, 'Running', 'Halted'] }
+      const asked = [
+        ...targets.VBD.map((r) => ['VBD', 'VM', r] as const),
+        ...targets.VM.map((v, i) => ['VM', i === 0 ? 'name_label' : 'power_state', v] as const),
+      ]
+      for (const [cls, field] of asked) assert.ok(LINKS.has(`${cls}.${field}`))
+      const viaStore = asked.map(([cls, field, v]) => db.withField(cls, field, v).map((o) => o.ref))
+      const viaReferrers = asked.map(([cls, field, v]) => db.referrers(cls, field, v).map((o) => o.ref))
+      const some = db.anyWithField('VBD', 'VM', vms[1]!.ref, (b) => b.ref === made.ref)
+      // now the classes are loaded: the same questions answered by a scan
+      const scanned = asked.map(([cls, field, v]) => db.all(cls).filter((o) => (o.f as unknown as Record<string, unknown>)[field] === v).map((o) => o.ref))
+      assert.deepEqual(viaStore, scanned)
+      assert.deepEqual(viaReferrers, scanned)
+      assert.ok(some)
+      assert.ok(scanned[1]!.includes(vbds[0]!.ref) && scanned[1]!.includes(made.ref) && !scanned[2]!.includes(gone.ref))
+      assert.ok(scanned[3]!.length === 2 && !scanned[4]!.includes(vms[3]!.ref) && scanned[5]!.includes(vms[3]!.ref))
+    })
+  })
+})

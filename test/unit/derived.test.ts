@@ -80,4 +80,48 @@ describe('Db.derived caches (issue 6)', function () {
       assert.equal(new Set(last).size, last.length, 'no address handed out twice after a rollback')
     })
   })
+
+  it('the caches start from the store\'s indexes: changes made before their first use are counted as they are now', async () => {
+    const { computeFreeMemory, hostGuestMemory } = await import('../../src/engine/host')
+    const home = tmpHome()
+    resetWorld(home, { seed: 8, inventory: { hosts: 3, vms: 24, sharedSr: 'nfs' } })
+    const scanMemory = (db: Db, host: string) => {
+      const on = db.all('VM').flatMap((v) => [v.f.resident_on, v.f.scheduled_to_be_resident_on].filter((h) => h === host).map(() => v))
+      return {
+        dynamicMin: on.reduce((n, v) => n + v.f.memory_dynamic_min, 0),
+        overhead: on.reduce((n, v) => n + v.f.memory_overhead, 0),
+        staticMax: on.reduce((n, v) => n + v.f.memory_static_max, 0),
+        dynamicMax: on.reduce((n, v) => n + v.f.memory_dynamic_max, 0),
+      }
+    }
+    await withWorld(home, true, ({ db }) => {
+      const running = db.withField('VM', 'power_state', 'Running').filter((v) => !v.f.is_control_domain)
+      const top = running.reduce((a, b) => (b.f.domid > a.f.domid ? b : a))
+      // before any cache exists: the top domid stops, another VM grows, a running VM's guest metrics change
+      hardShutdown(db, top)
+      const other = running.find((v) => v.ref !== top.ref)!
+      db.set(other, { memory_dynamic_min: other.f.memory_dynamic_min + 1024 * 1024 })
+      const moved = running.find((v) => v.ref !== top.ref && v.ref !== other.ref)!
+      const gm = db.get(moved.f.guest_metrics, 'VM_guest_metrics')
+      db.set(gm, { networks: [['0/ip', '10.0.0.250'], ['0/ipv4/0', '10.0.0.250']] })
+      const hosts = db.all('host')
+      const memory = hosts.map((h) => [hostGuestMemory(db, h.ref), computeFreeMemory(db, h)])
+      const next = nextDomid(db)
+      const halted = db.withField('VM', 'power_state', 'Halted').find((v) => !v.f.is_a_template && v.ref !== top.ref && v.f.guest_metrics === 'OpaqueRef:NULL')!
+      const inUse = new Set(liveAddresses(db))
+      assert.ok(inUse.has('10.0.0.250'))
+      startVm(db, halted)
+      assert.ok(!inUse.has(reported(db, halted)[0]!), 'a free address, the changed guest metrics counted')
+      // what a scan says (it loads every VM)
+      assert.equal(next, db.all('VM').filter((v) => v.ref !== halted.ref).reduce((m, v) => Math.max(m, v.f.domid), 0) + 1)
+      hosts.forEach((h, i) => {
+        const scan = scanMemory(db, h.ref)
+        const startedHere = halted.f.resident_on === h.ref
+        const before = startedHere ? { ...scan, dynamicMin: scan.dynamicMin - halted.f.memory_dynamic_min, overhead: scan.overhead - halted.f.memory_overhead, staticMax: scan.staticMax - halted.f.memory_static_max, dynamicMax: scan.dynamicMax - halted.f.memory_dynamic_max } : scan
+        assert.deepEqual(memory[i]![0], before)
+        assert.deepEqual(hostGuestMemory(db, h.ref), scan)
+      })
+    })
+  })
 })
+

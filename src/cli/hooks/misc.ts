@@ -1,5 +1,4 @@
 // Field hooks of the remaining records: RBAC, schedules, GPUs, PCI, drivers, vTPM, rate limits.
-import { createHash } from 'node:crypto'
 import type { Db, XObj } from '../../engine/db'
 import { NULL_REF, type Ref } from '../../engine/values'
 import type { Rec } from '../records'
@@ -91,7 +90,7 @@ const vtpmHooks: Record<string, Hook> = {
     get(rec) {
       const secretRef = (obj(rec, 'VTPM').f as { contents?: Ref }).contents ?? NULL_REF
       const value = rec.db.get(secretRef, 'secret').f.value
-      return `MD5=${createHash('md5').update(value, 'utf8').digest('hex')} size=${Buffer.byteLength(value, 'utf8')} bytes`
+      return `MD5=${(require('node:crypto') as typeof import('node:crypto')).createHash('md5').update(value, 'utf8').digest('hex')} size=${Buffer.byteLength(value, 'utf8')} bytes`
     },
   },
 }
