@@ -2,7 +2,7 @@
 // -param-get, -param-set, -param-add, -param-remove, -param-clear, for every record class.
 import type { XObj } from '../engine/db'
 import { CliFailure, MissingParam } from './failure'
-import { filterRecords, fieldType } from './filters'
+import { filterRecords, fieldType, narrowed } from './filters'
 import { STDPARAMS } from './params'
 import { recordClass, type Field, type Rec, type RecordClass } from './records'
 import type { XeContext } from './context'
@@ -10,9 +10,12 @@ import type { XeContext } from './context'
 export type FamilyVerb = 'list' | 'param-list' | 'param-get' | 'param-set' | 'param-add' | 'param-remove' | 'param-clear'
 export const FAMILY_VERBS: FamilyVerb[] = ['list', 'param-list', 'param-get', 'param-set', 'param-add', 'param-remove', 'param-clear']
 
-/** The objects a class lists (getall_expr: "true", except role: subroles<>[]). */
-function allObjects(ctx: XeContext, cls: RecordClass): XObj[] {
-  const objs = ctx.db.all(cls.dmClass)
+/**
+ * The objects a class lists (getall_expr: "true", except role: subroles<>[]); given the filters about to be applied,
+ * only those that can pass them when a filter names them (filters.ts narrowed).
+ */
+function allObjects(ctx: XeContext, cls: RecordClass, filters?: Array<[string, string]>): XObj[] {
+  const objs = (filters && narrowed(ctx.db, cls, filters)) ?? ctx.db.all(cls.dmClass)
   if (cls.name === 'role') return objs.filter((o) => ((o.f as { subroles?: string[] }).subroles ?? []).length > 0)
   return objs
 }
@@ -34,8 +37,9 @@ function list(ctx: XeContext, cls: RecordClass): void {
   const p = ctx.params
   const db = p.map('database')
   if (db.some(([k]) => k === 'vdi-uuid') && db.some(([k]) => k === 'filename')) throw new CliFailure('xapi can query a DB vdi or a DB file, but not both.')
-  const all = allObjects(ctx, cls).map((o) => cls.rec(ctx.db, o))
   const filters = [...cls.table.filters, ...p.list.filter(([k]) => k !== 'params' && !STDPARAMS.includes(k) && !k.startsWith('database:'))]
+  // --all lists every object whatever the filters
+  const all = allObjects(ctx, cls, p.has('all') ? undefined : filters).map((o) => cls.rec(ctx.db, o))
   let recs = all
   for (const f of filters) recs = filterRecords(recs, f)
   const shown = p.bool('all') ? all : recs

@@ -1,5 +1,7 @@
 // Filtering records on fields (cli_operations.ml filter_records_on_fields): exact fields compare the
 // rendered value, `map:key=v` and `set:contains=v` look inside, old `map-key=v` forms still work.
+import type { Db, XObj } from '../engine/db'
+import type { ClassName } from '../engine/model.generated'
 import type { Field, Rec, RecordClass } from './records'
 import { CliFailure } from './failure'
 
@@ -51,4 +53,39 @@ export function filterRecords(recs: Rec[], [k, v]: [string, string]): Rec[] {
       return false
     }
   })
+}
+
+/** Whether every filter is well formed for the class: filtering then fails on no record, whatever their number. */
+export function filtersHold(cls: RecordClass, filters: Array<[string, string]>): boolean {
+  return filters.every(([k]) => {
+    try {
+      const t = fieldType(cls, k)
+      return t.kind !== 'set' || k.slice(t.field.name.length + 1) === 'contains'
+    } catch {
+      return false
+    }
+  })
+}
+
+/**
+ * The only objects the filters can keep when one names them — uuid= (the class's own uuid), or name-label= of a VM
+ * (the store indexes VMs by name) — found without reading the whole class (a pool of thousands of VMs); undefined:
+ * every object may pass. Only when every filter is a field the class knows: an unknown one fails only while records
+ * reach it, which depends on how many there are.
+ */
+export function narrowed(db: Db, cls: RecordClass, filters: Array<[string, string]>): XObj[] | undefined {
+  const own = (name: string, field: string) => {
+    const api = cls.field(name)?.spec.api
+    return api?.length === 1 && api[0]![0] === cls.dmClass && api[0]![1] === field
+  }
+  const value = (name: string) => filters.find(([k]) => k === name)?.[1]
+  const uuid = value('uuid')
+  const name = value('name-label')
+  if ((uuid === undefined || !own('uuid', 'uuid')) && (name === undefined || cls.dmClass !== 'VM' || !own('name-label', 'name_label'))) return undefined
+  if (!filtersHold(cls, filters)) return undefined
+  if (uuid !== undefined && own('uuid', 'uuid')) {
+    const o = db.byUuid(cls.dmClass as ClassName, uuid)
+    return o ? [o] : []
+  }
+  return db.withField('VM', 'name_label', name!)
 }

@@ -3,7 +3,7 @@
 import type { XObj } from '../engine/db'
 import { XapiError } from '../engine/errors'
 import { CliFailure, MultipleFailure } from './failure'
-import { fieldType, filterRecords } from './filters'
+import { filterRecords, filtersHold, narrowed } from './filters'
 import { STDPARAMS } from './params'
 import { recordClass, type Rec, type RecordClass } from './records'
 import { serverError } from './errors'
@@ -37,7 +37,7 @@ export function select(ctx: XeContext, kind: Kind, o: SelectOptions = {}): Rec[]
   const ignore = [...STDPARAMS, ...(o.ignore ?? [])]
   const filters = params.filter(([p]) => !ignore.includes(p.split(':')[0]!))
   const cls = recordClass(kind)
-  let objs: XObj[] = narrowed(ctx, kind, pseudo, filters, cls) ?? ctx.db.all(ps.cls)
+  let objs: XObj[] = narrowedSelection(ctx, kind, pseudo, filters, cls) ?? ctx.db.all(ps.cls)
   if (pseudo !== undefined) objs = objs.filter((x) => ps.fields.some((f) => (x.f as Record<string, unknown>)[f] === pseudo))
   let recs = objs.map((x) => cls.rec(ctx.db, x))
   for (const f of filters) recs = filterRecords(recs, f)
@@ -45,27 +45,13 @@ export function select(ctx: XeContext, kind: Kind, o: SelectOptions = {}): Rec[]
 }
 
 /**
- * The only objects a selector can match when it names them — uuid=, or vm= by uuid or name — found without reading
- * the whole class (a pool of thousands of VMs); undefined: read it all. Only when every filter is a field the record
- * class knows: an unknown one fails only when records reach it, which depends on how many there are.
+ * The only objects a selector can match when it names them — uuid= or name-label= (filters.ts narrowed), or vm= by
+ * uuid or name — found without reading the whole class; undefined: read it all.
  */
-function narrowed(ctx: XeContext, kind: Kind, pseudo: string | undefined, filters: Array<[string, string]>, cls: RecordClass): XObj[] | undefined {
-  const known = ([k]: [string, string]) => {
-    try {
-      const t = fieldType(cls, k)
-      return t.kind !== 'set' || k.slice(t.field.name.length + 1) === 'contains'
-    } catch {
-      return false
-    }
-  }
-  if (!filters.every(known)) return undefined
-  const c = PSEUDO[kind].cls
-  const uuid = filters.find(([k]) => k === 'uuid')?.[1]
-  if (uuid !== undefined) {
-    const x = ctx.db.byUuid(c, uuid)
-    return x ? [x] : []
-  }
-  if (pseudo === undefined || c !== 'VM') return undefined
+function narrowedSelection(ctx: XeContext, kind: Kind, pseudo: string | undefined, filters: Array<[string, string]>, cls: RecordClass): XObj[] | undefined {
+  if (pseudo === undefined || PSEUDO[kind].cls !== 'VM') return narrowed(ctx.db, cls, filters)
+  // vm=: its own candidates, when the filters can be trusted to fail alike on any number of records
+  if (!filtersHold(cls, filters)) return undefined
   const named: XObj[] = ctx.db.withField('VM', 'name_label', pseudo)
   const x = ctx.db.byUuid('VM', pseudo)
   if (!x || named.includes(x)) return named

@@ -21,6 +21,22 @@ describe('generated families (§10) on the default world', function () {
     assert.equal((await xe(a, ['vm-list', 'is-control-domain=true', '--minimal'])).stdout.trim(), dom0)
   })
 
+  it('uuid= and name-label= filters (found through the store index) list what a scan lists, in creation order (§2.1)', async () => {
+    const h = await seededHome(7)
+    const a = (await xe(h, ['vm-install', 'template=Debian Bookworm 12', 'new-name-label=twin'])).stdout.trim()
+    const b = (await xe(h, ['vm-install', 'template=Debian Bookworm 12', 'new-name-label=twin'])).stdout.trim()
+    assert.equal((await xe(h, ['vm-list', 'name-label=twin', '--minimal'])).stdout, `${a},${b}\n`)
+    assert.equal((await xe(h, ['vm-list', 'name-label=twin', `uuid=${b}`, 'params=name-label', '--minimal'])).stdout, 'twin\n')
+    const t = (await xe(h, ['template-list', 'name-label=Debian Bookworm 12', '--minimal'])).stdout.trim()
+    // a template's uuid: vm-list's own filter (is-a-template=false) drops it, template-list shows it
+    assert.equal((await xe(h, ['vm-list', `uuid=${t}`, '--minimal'])).stdout, '\n')
+    assert.equal((await xe(h, ['template-list', `uuid=${t}`, '--minimal'])).stdout, `${t}\n`)
+    // --all ignores the filters; an unknown key fails while records reach it, not after a uuid that matched none
+    assert.equal((await xe(h, ['vm-list', `uuid=${a}`, '--all', '--minimal'])).stdout.split(',').length > 2, true)
+    assert.equal((await xe(h, ['vm-list', 'name-label=twin', 'colour=red'])).stderr, "Error: Unknown field 'colour'\n")
+    assert.deepEqual(await xe(h, ['vm-list', 'uuid=nope', 'colour=red', '--minimal']), { stdout: '\n', stderr: '', code: 0 })
+  })
+
   it('vm-list shows the control domain with the default fields (§3.2 layout, w = 4 + 17)', async () => {
     const r = await xe(home, ['vm-list'])
     assert.equal(r.code, 0)
