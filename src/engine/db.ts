@@ -34,6 +34,10 @@ const STORE_LOOKUPS = 32
 /** Lookups go through the store's index while the transaction has changed at most this many objects. */
 const STORE_CHANGES = 256
 
+/** Whether an object (of this transaction's view: null is one gone) is of cls and its field holds value. */
+const holding = <C extends ClassName>(cls: C, field: string, value: string) => (o: XObj | null | undefined): o is XObj<C> =>
+  !!o && o.cls === cls && (o.f as Record<string, unknown>)[field] === value
+
 /** The table name xapi puts in UUID_INVALID / HANDLE_INVALID (its DB table name). */
 export const tableName = (cls: ClassName): string => cls
 
@@ -213,18 +217,15 @@ export class Db {
   }
   /** The objects of a class this transaction changed, created or moved in (as they are now). */
   changedOf<C extends ClassName>(cls: C): Array<XObj<C>> {
-    const out: Array<XObj<C>> = []
-    for (const r of this.dirty) {
-      const o = this.cache.get(r)
-      if (o && o.cls === cls) out.push(o as XObj<C>)
-    }
-    return out
+    return this.ofClass(this.dirty, cls)
   }
-
   /** The objects of a class this transaction created (in or moved into this pool as new), in creation order. */
   createdOf<C extends ClassName>(cls: C): Array<XObj<C>> {
+    return this.ofClass(this.created, cls)
+  }
+  private ofClass<C extends ClassName>(refs: Set<Ref>, cls: C): Array<XObj<C>> {
     const out: Array<XObj<C>> = []
-    for (const r of this.created) {
+    for (const r of refs) {
       const o = this.cache.get(r)
       if (o && o.cls === cls) out.push(o as XObj<C>)
     }
@@ -344,8 +345,8 @@ export class Db {
    * finds the stored objects, then this transaction's own changes are applied.
    */
   withField<C extends ClassName>(cls: C, field: string, value: string): Array<XObj<C>> {
-    const holds = (o: XObj | null | undefined): o is XObj => !!o && o.cls === cls && (o.f as Record<string, unknown>)[field] === value
     if (!this.viaStore(cls, field, value)) return this.referrers(cls, field, value)
+    const holds = holding(cls, field, value)
     const stored: Array<[number, XObj]> = []
     const seen = new Set<Ref>()
     for (const row of this.store.withField(`${cls}.${field}`, value, this.scope)) {
@@ -381,8 +382,8 @@ export class Db {
    * stored objects one at a time until one does (an SR's thousands of VDIs when the first is enough).
    */
   anyWithField<C extends ClassName>(cls: C, field: string, value: string, pred: (o: XObj<C>) => boolean): boolean {
-    const holds = (o: XObj | null | undefined): o is XObj<C> => !!o && o.cls === cls && (o.f as Record<string, unknown>)[field] === value
     if (!this.viaStore(cls, field, value)) return this.referrers(cls, field, value).some(pred)
+    const holds = holding(cls, field, value)
     for (const o of this.changedOf(cls)) if (holds(o) && pred(o)) return true
     for (const ref of this.store.refsWithField(`${cls}.${field}`, value, this.scope)) {
       // what this transaction changed was seen above (or is gone)

@@ -149,13 +149,16 @@ export class Store {
   }
   /** The objects of a class whose field (one of LINKS) holds `value`, in creation order, with their rowid. */
   withField(key: string, value: string, scope: string): Array<Row & { rowid: number }> {
-    const [cls, field] = key.split('.') as [string, string]
-    return this.st(`SELECT rowid, ref, cls, data FROM objects WHERE cls = '${cls}' AND scope = ? AND json_extract(data, '$.${field}') = ? ORDER BY rowid`).all(scope, value) as Array<Row & { rowid: number }>
+    return this.linked('rowid, ref, cls, data', key).all(scope, value) as Array<Row & { rowid: number }>
   }
   /** The refs of the objects of a class whose field (one of LINKS) holds `value`, in creation order. */
   refsWithField(key: string, value: string, scope: string): string[] {
-    const [cls, field] = key.split('.') as [string, string]
-    return this.st(`SELECT ref FROM objects WHERE cls = '${cls}' AND scope = ? AND json_extract(data, '$.${field}') = ? ORDER BY rowid`).pluck(true).all(scope, value) as string[]
+    return this.linked('ref', key).pluck(true).all(scope, value) as string[]
+  }
+  /** SELECT cols of the objects of a pool (parameter 1) whose field, one of LINKS (the index "by <key>"), holds parameter 2. */
+  private linked(cols: string, key: string): BetterSqlite3.Statement {
+    const [cls, f] = key.split('.') as [string, string]
+    return this.st(`SELECT ${cols} FROM objects WHERE cls = '${cls}' AND scope = ? AND ${field(f)} = ? ORDER BY rowid`)
   }
   rowidOf(ref: string, scope: string): number | undefined {
     return (this.st('SELECT rowid FROM objects WHERE ref=? AND scope=?').get(ref, scope) as { rowid: number } | undefined)?.rowid
