@@ -1,6 +1,6 @@
-// End-to-end: bin/xe's start-up bundle (issue 6; scripts/bundle.mjs). The commands scripts call most run on the
-// bundle with V8's code cache accepted and no module loaded from dist/src beside it; any command, in the bundle or
-// not, prints the same bytes and exits the same way as on the plain modules (XESIM_CORE=off).
+// End-to-end: bin/xe's start-up bundles (issue 6; scripts/bundle.mjs). The commands scripts call most run on the
+// bundles with V8's code caches accepted and no module loaded from dist/src beside them; any command, in the bundles
+// or not, prints the same bytes and exits the same way as on the plain modules (XESIM_CORE=off).
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -18,9 +18,8 @@ describe('e2e: bin/xe start-up bundle', function () {
   this.timeout(120000)
   after(cleanupHomes)
 
-  it('the build made it, with its code cache', () => {
-    assert.ok(existsSync(join(repoRoot, 'dist', 'xe-core.js')))
-    assert.ok(existsSync(join(repoRoot, 'dist', 'xe-core.js.cache')))
+  it('the build made them, with their code caches', () => {
+    for (const f of ['xe-core.js', 'xe-core.js.cache', 'xe-more.js', 'xe-more.js.cache']) assert.ok(existsSync(join(repoRoot, 'dist', f)), f)
   })
 
   it('listings, param-get and param-set load nothing outside it, and V8 accepts the cache', async () => {
@@ -35,9 +34,25 @@ describe('e2e: bin/xe start-up bundle', function () {
     ]) {
       const r = await run(home, args, 'report')
       assert.equal(r.exitCode, 0, r.stderr)
-      assert.deepEqual(JSON.parse(r.stderr.trim().split('\n').pop()!), { core: true, cacheRejected: false, outside: [] }, args.join(' '))
+      assert.deepEqual(JSON.parse(r.stderr.trim().split('\n').pop()!), { core: true, cacheRejected: { 'xe-core.js': false }, outside: [] }, args.join(' '))
     }
     assert.equal((await run(home, ['vm-param-get', `uuid=${dom0}`, 'param-name=name-description'], '')).stdout, 'bundled')
+  })
+
+  it('install, start, snapshot and shutdown take their modules from the second tier, with its cache', async () => {
+    const home = tmpHome()
+    // the world first: building it loads the fresh host's data, which no bundle holds
+    assert.equal((await run(home, ['pool-list', '--minimal'], 'off')).exitCode, 0)
+    for (const args of [
+      ['vm-install', 'template=Debian Bookworm 12', 'new-name-label=tier2'],
+      ['vm-start', 'vm=tier2'],
+      ['vm-snapshot', 'vm=tier2', 'new-name-label=tier2-snap'],
+      ['vm-shutdown', 'vm=tier2'],
+    ]) {
+      const r = await run(home, args, 'report')
+      assert.equal(r.exitCode, 0, r.stderr)
+      assert.deepEqual(JSON.parse(r.stderr.trim().split('\n').pop()!), { core: true, cacheRejected: { 'xe-core.js': false, 'xe-more.js': false }, outside: [] }, args.join(' '))
+    }
   })
 
   it('a command outside it uses the same modules: same bytes and exit codes as without it', async () => {
