@@ -215,6 +215,16 @@ export class Db {
   touched(ref: Ref): boolean {
     return this.dirty.has(ref) || this.cache.get(ref) === null
   }
+  /** The refs this transaction destroyed or moved to another pool (of any class). */
+  goneRefs(): Ref[] {
+    const out: Ref[] = []
+    for (const [r, o] of this.cache) if (o === null) out.push(r)
+    return out
+  }
+  /** Whether ref was created in this pool by this transaction (so the store has no row of it here). */
+  isNew(ref: Ref): boolean {
+    return this.created.has(ref)
+  }
   /** The objects of a class this transaction changed, created or moved in (as they are now). */
   changedOf<C extends ClassName>(cls: C): Array<XObj<C>> {
     return this.ofClass(this.dirty, cls)

@@ -33,41 +33,56 @@ interface Guest extends GuestMemory {
 }
 
 /**
- * What the VMs resident on and scheduled to each host take, kept per Db (Db.derived) as VMs change, so that a start
- * does not add up every VM on the host again. It starts from the store's index of every VM's memory (the VMs this
- * transaction changed, as they are now). Sums of whole bytes: exact in any order.
+ * What the VMs resident on and scheduled to each host take, kept per Db (Db.derived) so that a start does not add up
+ * every VM on the host again: per host, the sums over the stored VMs (from the store's index), less the stored share
+ * of each VM this transaction changed, plus its share now. Sums of whole bytes: exact in any order.
  */
 class HostMemory implements Derived {
-  private byVm = new Map<Ref, Guest>()
   private resident = new Map<Ref, GuestMemory>()
   private scheduled = new Map<Ref, GuestMemory>()
+  /** the VMs this transaction changed: what they add now */
+  private mine = new Map<Ref, Guest>()
+  /** the VMs whose stored share is taken out */
+  private out = new Set<Ref>()
   private stale = new Set<Ref>()
   constructor(private readonly db: Db) {
-    for (const [ref, resident, scheduled, dynamicMin, overhead, staticMax, dynamicMax] of db.store.vmMemory(db.scope)) {
-      if (!db.touched(ref)) this.put(ref, { resident, scheduled, dynamicMin, overhead, staticMax, dynamicMax })
+    for (const [by, sums] of [['resident_on', this.resident], ['scheduled_to_be_resident_on', this.scheduled]] as const) {
+      for (const [host, dynamicMin, overhead, staticMax, dynamicMax] of db.store.vmMemoryBy(by, db.scope)) sums.set(host, { dynamicMin, overhead, staticMax, dynamicMax })
     }
-    for (const vm of db.changedOf('VM')) this.stale.add(vm.ref)
+    for (const vm of db.changedOf('VM')) this.takeOut(vm.ref)
+    for (const ref of db.goneRefs()) this.takeOut(ref)
   }
   changed(o: XObj): void {
-    if (o.cls === 'VM') this.stale.add(o.ref)
+    if (o.cls === 'VM') this.takeOut(o.ref)
   }
-  private put(ref: Ref, g: Guest): void {
-    this.byVm.set(ref, g)
-    add(this.resident, g.resident, g, 1)
-    add(this.scheduled, g.scheduled, g, 1)
+  /** The VM's stored share leaves the sums (once); what it adds now is counted at the next refresh. */
+  private takeOut(ref: Ref): void {
+    this.stale.add(ref)
+    if (this.out.has(ref)) return
+    this.out.add(ref)
+    const stored = this.db.isNew(ref) ? undefined : this.db.store.vmMemoryOf(ref, this.db.scope)
+    if (stored) {
+      const [resident, scheduled, dynamicMin, overhead, staticMax, dynamicMax] = stored
+      this.apply({ resident, scheduled, dynamicMin, overhead, staticMax, dynamicMax }, -1)
+    }
+  }
+  private apply(g: Guest, sign: 1 | -1): void {
+    add(this.resident, g.resident, g, sign)
+    add(this.scheduled, g.scheduled, g, sign)
   }
   private refresh(): void {
     for (const ref of this.stale) {
-      const old = this.byVm.get(ref)
+      const old = this.mine.get(ref)
       if (old) {
-        add(this.resident, old.resident, old, -1)
-        add(this.scheduled, old.scheduled, old, -1)
-        this.byVm.delete(ref)
+        this.apply(old, -1)
+        this.mine.delete(ref)
       }
       const vm = this.db.tryGet(ref, 'VM')
       if (!vm) continue
       const f = vm.f
-      this.put(ref, { resident: f.resident_on, scheduled: f.scheduled_to_be_resident_on, dynamicMin: f.memory_dynamic_min, overhead: f.memory_overhead, staticMax: f.memory_static_max, dynamicMax: f.memory_dynamic_max })
+      const now = { resident: f.resident_on, scheduled: f.scheduled_to_be_resident_on, dynamicMin: f.memory_dynamic_min, overhead: f.memory_overhead, staticMax: f.memory_static_max, dynamicMax: f.memory_dynamic_max }
+      this.mine.set(ref, now)
+      this.apply(now, 1)
     }
     this.stale.clear()
   }
@@ -76,9 +91,18 @@ class HostMemory implements Derived {
     const r = this.resident.get(host) ?? NONE
     const s = this.scheduled.get(host) ?? NONE
     let used = r.dynamicMin + r.overhead + s.dynamicMin + s.overhead
-    const ignored = ignoreScheduled === undefined ? undefined : this.byVm.get(ignoreScheduled)
+    const ignored = ignoreScheduled === undefined ? undefined : this.share(ignoreScheduled)
     if (ignored && ignored.scheduled === host) used -= ignored.dynamicMin + ignored.overhead
     return used
+  }
+  /** What a VM adds now (as the sums count it). */
+  private share(ref: Ref): Guest | undefined {
+    const mine = this.mine.get(ref)
+    if (mine || this.out.has(ref)) return mine
+    const stored = this.db.store.vmMemoryOf(ref, this.db.scope)
+    if (!stored) return undefined
+    const [resident, scheduled, dynamicMin, overhead, staticMax, dynamicMax] = stored
+    return { resident, scheduled, dynamicMin, overhead, staticMax, dynamicMax }
   }
   guests(host: Ref): GuestMemory {
     this.refresh()

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
 import { openDatabase, type SqliteDb } from './sqlite'
 import { WorldStateError } from './errors'
+import { NULL_REF } from './values'
 
 export const SCHEMA_VERSION = 3
 export const WORLD_FILE = 'world.db'
@@ -56,8 +57,8 @@ const field = (f: string) => `json_extract(data, '$.${f}')`
  * expression from the index), not from every VM's record.
  */
 const SCANS = {
-  'VM memory': { cls: 'VM', cols: ['ref', ...['resident_on', 'scheduled_to_be_resident_on', 'memory_dynamic_min', 'memory_overhead', 'memory_static_max', 'memory_dynamic_max'].map(field)] },
-  'VM domids': { cls: 'VM', cols: ['ref', field('domid')] },
+  'VM memory': { cls: 'VM', cols: ['resident_on', 'memory_dynamic_min', 'memory_overhead', 'memory_static_max', 'memory_dynamic_max'].map(field) },
+  'VM domids': { cls: 'VM', cols: [field('domid'), 'ref'] },
   'VM guests': { cls: 'VM', cols: [field('power_state'), 'ref', field('guest_metrics')] },
   'guest networks': { cls: 'VM_guest_metrics', cols: ['ref', field('networks')] },
 } as const
@@ -163,15 +164,31 @@ export class Store {
   rowidOf(ref: string, scope: string): number | undefined {
     return (this.st('SELECT rowid FROM objects WHERE ref=? AND scope=?').get(ref, scope) as { rowid: number } | undefined)?.rowid
   }
-  /** Every VM of the pool: [ref, resident_on, scheduled_to_be_resident_on, memory_dynamic_min, memory_overhead, memory_static_max, memory_dynamic_max]. */
-  vmMemory(scope: string): Array<[string, string, string, number, number, number, number]> {
-    const { cols } = SCANS['VM memory']
-    return this.st(`SELECT ${cols.join(', ')} FROM objects INDEXED BY "VM memory" WHERE cls = 'VM' AND scope = ?`).raw(true).all(scope) as Array<[string, string, string, number, number, number, number]>
+  /**
+   * Per host, the memory of the pool's VMs whose `by` field names it: [host, Σ memory_dynamic_min, Σ memory_overhead,
+   * Σ memory_static_max, Σ memory_dynamic_max]. Resident VMs are summed from the index "VM memory", in its order;
+   * scheduled ones (a VM is, only while an operation places it) from their records.
+   */
+  vmMemoryBy(by: 'resident_on' | 'scheduled_to_be_resident_on', scope: string): Array<[string, number, number, number, number]> {
+    const [, ...memory] = SCANS['VM memory'].cols
+    const sums = memory.map((m) => `sum(${m})`).join(', ')
+    const sql =
+      by === 'resident_on'
+        ? `SELECT ${field(by)}, ${sums} FROM objects INDEXED BY "VM memory" WHERE cls = 'VM' AND scope = ? GROUP BY ${field(by)}`
+        : `SELECT ${field(by)}, ${sums} FROM objects WHERE cls = 'VM' AND scope = ? AND ${field(by)} <> '${NULL_REF}' GROUP BY 1`
+    return this.st(sql).raw(true).all(scope) as Array<[string, number, number, number, number]>
   }
-  /** Every VM of the pool: [ref, domid]. */
-  vmDomids(scope: string): Array<[string, number]> {
-    const { cols } = SCANS['VM domids']
-    return this.st(`SELECT ${cols.join(', ')} FROM objects INDEXED BY "VM domids" WHERE cls = 'VM' AND scope = ?`).raw(true).all(scope) as Array<[string, number]>
+  /** A VM's memory as stored: [resident_on, scheduled_to_be_resident_on, memory_dynamic_min, memory_overhead, memory_static_max, memory_dynamic_max]. */
+  vmMemoryOf(ref: string, scope: string): [string, string, number, number, number, number] | undefined {
+    const cols = ['resident_on', 'scheduled_to_be_resident_on', 'memory_dynamic_min', 'memory_overhead', 'memory_static_max', 'memory_dynamic_max'].map(field)
+    return this.st(`SELECT ${cols.join(', ')} FROM objects WHERE ref = ? AND scope = ? AND cls = 'VM'`).raw(true).get(ref, scope) as [string, string, number, number, number, number] | undefined
+  }
+  /** The stored VM with the highest domid that `skip` does not exclude, or undefined. */
+  highestDomid(scope: string, skip: (ref: string) => boolean): { ref: string; domid: number } | undefined {
+    const [domid, ref] = SCANS['VM domids'].cols
+    const it = this.st(`SELECT ${ref}, ${domid} FROM objects INDEXED BY "VM domids" WHERE cls = 'VM' AND scope = ? ORDER BY ${domid} DESC`).raw(true).iterate(scope) as IterableIterator<[string, number]>
+    for (const [r, d] of it) if (!skip(r)) return { ref: r, domid: d }
+    return undefined
   }
   /** The VMs of the pool in one of `states` with their guest metrics' networks (JSON): [ref, networks]. */
   guestNetworks(scope: string, states: readonly string[]): Array<[string, string | null]> {

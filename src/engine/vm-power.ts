@@ -72,24 +72,25 @@ function refreshDevices(db: Db, vm: XObj<'VM'>): void {
 // The domain as xenopsd reports it.
 
 const hvmDomain = (vm: XObj<'VM'>) => vm.f.domain_type !== 'pv'
-/** Every VM's domid, kept per Db (Db.derived) as VMs change, so that a boot does not read every VM. */
+/**
+ * The highest domid of the pool's VMs, kept per Db (Db.derived) so that a boot does not read every VM: the stored VMs'
+ * highest comes from the store's index (skipping those this transaction changed), the changed ones' as they are now.
+ */
 class Domids implements Derived {
+  /** the VMs this transaction changed: their domid now */
   private byVm = new Map<Ref, number>()
   private count = new Map<number, number>()
   private stale = new Set<Ref>()
   private max = 0
+  /** the stored VM with the highest domid among those not changed (null: none; undefined: to be looked up) */
+  private stored: { ref: Ref; domid: number } | null | undefined
   constructor(private readonly db: Db) {
-    // the stored VMs as the store's index has them; the ones this transaction changed, as they are now
-    for (const [ref, d] of db.store.vmDomids(db.scope)) {
-      if (db.touched(ref)) continue
-      this.byVm.set(ref, d)
-      this.count.set(d, (this.count.get(d) ?? 0) + 1)
-      if (d > this.max) this.max = d
-    }
     for (const vm of db.changedOf('VM')) this.stale.add(vm.ref)
   }
   changed(o: XObj): void {
-    if (o.cls === 'VM') this.stale.add(o.ref)
+    if (o.cls !== 'VM') return
+    this.stale.add(o.ref)
+    if (this.stored?.ref === o.ref) this.stored = undefined
   }
   highest(): number {
     let recompute = false
@@ -116,7 +117,8 @@ class Domids implements Derived {
       this.max = 0
       for (const d of this.count.keys()) if (d > this.max) this.max = d
     }
-    return this.max
+    if (this.stored === undefined) this.stored = this.db.store.highestDomid(this.db.scope, (r) => this.db.touched(r)) ?? null
+    return Math.max(this.max, this.stored?.domid ?? 0)
   }
 }
 
