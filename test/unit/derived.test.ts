@@ -104,9 +104,13 @@ describe('Db.derived caches (issue 6)', function () {
       const moved = running.find((v) => v.ref !== top.ref && v.ref !== other.ref)!
       const gm = db.get(moved.f.guest_metrics, 'VM_guest_metrics')
       db.set(gm, { networks: [['0/ip', '10.0.0.250'], ['0/ipv4/0', '10.0.0.250']] })
+      // and a running VM's record goes (its share of its host's memory with it)
+      const gone = running.find((v) => ![top.ref, other.ref, moved.ref].includes(v.ref))!
+      db.destroy(gone)
       const hosts = db.all('host')
       const memory = hosts.map((h) => [hostGuestMemory(db, h.ref), computeFreeMemory(db, h)])
       const next = nextDomid(db)
+      assert.ok(hosts.some((h) => h.ref === gone.f.resident_on))
       const halted = db.withField('VM', 'power_state', 'Halted').find((v) => !v.f.is_a_template && v.ref !== top.ref && v.f.guest_metrics === 'OpaqueRef:NULL')!
       const inUse = new Set(liveAddresses(db))
       assert.ok(inUse.has('10.0.0.250'))
