@@ -95,7 +95,10 @@ describe('e2e: the world store', function () {
     const after = new Database(join(home, 'world.db'), { readonly: true })
     const version = after.prepare("SELECT value FROM meta WHERE key='schema_version'").get().value
     const scopes = after.prepare('SELECT DISTINCT scope FROM objects').all().map((r: { scope: string }) => r.scope)
+    // schema 3's indexes of the fields that grow with guests are there too
+    const indexes = after.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all().map((r: { name: string }) => r.name)
     after.close()
+    for (const name of ['by VBD.VM', 'by VM.resident_on', 'VM memory', 'VM domids']) assert.ok(indexes.includes(name), name)
     assert.deepEqual([version, scopes], [String(SCHEMA_VERSION), ['1']])
     const uuid = (await run(home, ['vm-list', 'name-label=old01', '--minimal'])).stdout
     const w = await run(home, ['vm-param-set', `uuid=${uuid}`, 'name-description=migrated'])
