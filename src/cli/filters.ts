@@ -79,11 +79,10 @@ export function narrowed(db: Db, cls: RecordClass, filters: Array<[string, strin
     return api?.length === 1 && api[0]![0] === cls.dmClass && api[0]![1] === field
   }
   const value = (name: string) => filters.find(([k]) => k === name)?.[1]
-  const uuid = value('uuid')
-  const name = value('name-label')
-  if ((uuid === undefined || !own('uuid', 'uuid')) && (name === undefined || cls.dmClass !== 'VM' || !own('name-label', 'name_label'))) return undefined
-  if (!filtersHold(cls, filters)) return undefined
-  if (uuid !== undefined && own('uuid', 'uuid')) {
+  const uuid = own('uuid', 'uuid') ? value('uuid') : undefined
+  const name = cls.dmClass === 'VM' && own('name-label', 'name_label') ? value('name-label') : undefined
+  if ((uuid === undefined && name === undefined) || !filtersHold(cls, filters)) return undefined
+  if (uuid !== undefined) {
     const o = db.byUuid(cls.dmClass as ClassName, uuid)
     return o ? [o] : []
   }
