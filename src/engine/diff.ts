@@ -15,12 +15,14 @@ import { NULL_REF } from './values'
 
 /** One stored object: its class, uuid (if any) and fields as the store keeps them (JSON). */
 export interface WorldRow {
+  /** its key in the snapshot: the ref, or ref@pool for a ref that an earlier pool holds too (the RBAC roles' refs) */
+  key: string
   ref: string
   cls: string
   uuid: string | null
   data: string
 }
-/** The objects of a world at one moment, in creation order. */
+/** The objects of a world at one moment, in creation order, by key. */
 export type WorldSnapshot = Map<string, WorldRow>
 
 export interface FieldChange {
@@ -45,8 +47,14 @@ export interface ObjectChange {
 
 /** Every object of an open store (call inside a transaction for a consistent view). */
 export function snapshotStore(store: Store): WorldSnapshot {
-  const rows = store.db.prepare('SELECT ref, cls, uuid, data FROM objects ORDER BY rowid').all() as WorldRow[]
-  return new Map(rows.map((r) => [r.ref, r]))
+  const rows = store.db.prepare('SELECT ref, cls, uuid, data, scope FROM objects ORDER BY rowid').all() as Array<Omit<WorldRow, 'key'> & { scope: string }>
+  const snapshot: WorldSnapshot = new Map()
+  for (const { scope, ...r } of rows) {
+    // an object keeps its ref when it moves to another pool (pool-join): the same key in both snapshots
+    const key = snapshot.has(r.ref) ? `${r.ref}@${scope}` : r.ref
+    snapshot.set(key, { key, ...r })
+  }
+  return snapshot
 }
 
 /** Every object of the world in `home` (a world directory), read in one transaction. */
@@ -232,10 +240,10 @@ interface Parsed {
   f: Fields
 }
 function parse(cache: Map<string, Fields>, row: WorldRow): Parsed {
-  let f = cache.get(row.ref)
+  let f = cache.get(row.key)
   if (!f) {
     f = JSON.parse(row.data) as Fields
-    cache.set(row.ref, f)
+    cache.set(row.key, f)
   }
   return { row, f }
 }
@@ -320,7 +328,7 @@ export function diffWorlds(a: WorldSnapshot, b: WorldSnapshot): ObjectChange[] {
     ref: p.row.ref,
   })
   for (const row of b.values()) {
-    const old = a.get(row.ref)
+    const old = a.get(row.key)
     if (!old) {
       if (!ownedB.has(row.ref)) created.push(entry('created', parse(fb, row)))
       continue
@@ -338,7 +346,7 @@ export function diffWorlds(a: WorldSnapshot, b: WorldSnapshot): ObjectChange[] {
     if (fields.length > 0) changed.push({ ...entry('changed', parse(fb, row)), fields })
   }
   for (const row of a.values()) {
-    if (b.has(row.ref) || ownedA.has(row.ref)) continue
+    if (b.has(row.key) || ownedA.has(row.ref)) continue
     destroyed.push(entry('destroyed', parse(fa, row)))
   }
   return [...created, ...changed, ...destroyed]

@@ -71,6 +71,22 @@ describe('xesim tools (issue 7)', function () {
       assert.equal(sr[1]!.after, await ok(home, ['sr-param-get', `uuid=${u.sr}`, 'param-name=physical-utilisation']))
     })
 
+    it('a pool added to the world is reported whole, its RBAC roles too (their refs repeat in every pool)', async () => {
+      const { withWorld } = await import('../../src/engine/world')
+      const { addHost } = await import('../../src/engine/world/pools')
+      const home = await seededHome(5)
+      const before = await snapshotHome(home)
+      const roles = [...before.values()].filter((r) => r.cls === 'role').length
+      await withWorld(home, true, (s) => addHost(s, { nameLabel: 'xenserver-02', address: '10.0.0.12', password: 'xenserver', profile: 'xenserver-8' }))
+      const after = await snapshotHome(home)
+      // every object of the first pool is still there under the same key
+      for (const k of before.keys()) assert.ok(after.has(k), k)
+      const created = diffWorlds(before, after).filter((c) => c.change === 'created')
+      assert.equal(created.filter((c) => c.class === 'role').length, roles)
+      assert.ok(created.some((c) => c.class === 'host' && c['name-label'] === 'xenserver-02'))
+      assert.ok(!diffWorlds(before, after).some((c) => c.change !== 'created'), 'the first pool is untouched')
+    })
+
     it('folds metrics into their owner: vm-start changes power-state, resident-on, memory-actual and the guest networks', async () => {
       const home = await seededHome(4)
       const vm = await ok(home, ['vm-install', 'template=Debian Bookworm 12', 'new-name-label=web01'])
