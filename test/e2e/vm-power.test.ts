@@ -55,4 +55,30 @@ describe('e2e: start a VM and wait for its address (§4.3)', function () {
     const ip = await execa(XE, ['vm-param-get', `uuid=${uuid}`, 'param-name=networks', 'param-key=0/ip'], { env })
     assert.equal(ip.stdout, '10.0.0.100')
   })
+
+  it('12 concurrent vm-start processes: each guest gets its own domid and address, the host memory adds up', async () => {
+    // the pool-wide figures a start reads (highest domid, addresses in use, host memory) come from the store's
+    // indexes in each process's own transaction; processes queue on the write lock, so none sees a stale one
+    const home = await seededWorld(9)
+    const specs = Array.from({ length: 12 }, (_, i) => ({ name: `par${i}`, memory: 1024 * 1024 * 1024 }))
+    const uuids = await installVms(home, ...specs)
+    const env = { XESIM_HOME: home, HOME: home, NODE_EXTRA_CA_CERTS: undefined }
+    const runs = await Promise.all(uuids.map((u) => execa(XE, ['vm-start', `uuid=${u}`], { env, reject: false })))
+    for (const r of runs) assert.equal(r.exitCode, 0, r.stderr)
+    const get = async (u: string, p: string, k?: string) => (await execa(XE, ['vm-param-get', `uuid=${u}`, `param-name=${p}`, ...(k ? [`param-key=${k}`] : [])], { env })).stdout
+    const domids = await Promise.all(uuids.map((u) => get(u, 'dom-id')))
+    const ips = await Promise.all(uuids.map((u) => get(u, 'networks', '0/ip')))
+    assert.equal(new Set(domids).size, 12, domids.join(' '))
+    assert.deepEqual([...domids].map(Number).sort((a, b) => a - b), Array.from({ length: 12 }, (_, i) => i + 1))
+    assert.equal(new Set(ips).size, 12, ips.join(' '))
+    // free memory as the host computes it equals the total less dom0 and the twelve guests' shares
+    const host = (await execa(XE, ['host-list', '--minimal'], { env })).stdout
+    const free = Number((await execa(XE, ['host-compute-free-memory', `host=${host}`], { env })).stdout)
+    const shut = await Promise.all(uuids.slice(0, 6).map((u) => execa(XE, ['vm-shutdown', `uuid=${u}`, '--force'], { env, reject: false })))
+    for (const r of shut) assert.equal(r.exitCode, 0, r.stderr)
+    const overheads = await Promise.all(uuids.slice(0, 6).map((u) => get(u, 'memory-overhead')))
+    const freed = overheads.reduce((n, o) => n + 1024 * 1024 * 1024 + Number(o), 0)
+    assert.equal(Number((await execa(XE, ['host-compute-free-memory', `host=${host}`], { env })).stdout), free + freed)
+  })
 })
+
