@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { Db } from './db'
 import { WorldStateError } from './errors'
 import { cryptoIds, SeededIds, systemClock, VirtualClock, type Clock, type Ids } from './ids'
-import { checkVersion, FIRST_SCOPE, openStore, type Store } from './store'
+import { checkVersion, FIRST_SCOPE, openStore, worldFile, type Store } from './store'
 import { findServer, isLocalhost, scopeOf, unreachable } from './world/pools'
 import type { Profile } from './world/fresh-host'
 
@@ -106,8 +106,9 @@ export const currentTarget = (): Target => target
  * Runs fn in one transaction on the world in `home`. A missing or empty world is created first
  * (seeded from XESIM_SEED when set). Changes are committed only if fn returns normally.
  */
-export async function withWorld<T>(home: string, write: boolean, fn: (s: Session) => T | Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
-  const store = openStore(home)
+export async function withWorld<T>(home: string, write: boolean, fn: (s: Session) => T | Promise<T>, env: NodeJS.ProcessEnv = process.env, keepOpen = false): Promise<T> {
+  const store = takeKept(home) ?? openStore(home)
+  let done = false
   try {
     try {
       store.begin(write)
@@ -169,19 +170,38 @@ export async function withWorld<T>(home: string, write: boolean, fn: (s: Session
       throw e
     }
     save()
+    done = true
     return result
   } catch (e) {
     store.rollback()
     throw e
   } finally {
-    store.close()
+    if (done && keepOpen) keep(store)
+    else store.close()
   }
+}
+
+/** A store a finished withWorld kept open for the next one on the same world in this process (see assertReachable). */
+let kept: Store | undefined
+let closesAtExit = false
+function keep(store: Store): void {
+  kept?.close()
+  kept = store
+  if (!closesAtExit) process.once('exit', () => kept?.close())
+  closesAtExit = true
+}
+function takeKept(home: string): Store | undefined {
+  if (!kept || kept.file !== worldFile(home)) return undefined
+  const store = kept
+  kept = undefined
+  return store
 }
 
 /** Throws the client's own error when no host of the world in $XESIM_HOME answers at `server` (xe -s; the local host always does). */
 export async function assertReachable(server: string, nossl: boolean, port: number | undefined, env: NodeJS.ProcessEnv): Promise<void> {
   if (isLocalhost(server)) return
-  const found = await withTarget({}, () => withWorld(worldHome(env), false, ({ store }) => findServer(store, server) !== undefined, env))
+  // the world stays open for the command's own transaction (one open per command)
+  const found = await withTarget({}, () => withWorld(worldHome(env), false, ({ store }) => findServer(store, server) !== undefined, env, true))
   if (!found) throw unreachable({ server, nossl, port })
 }
 
