@@ -249,10 +249,13 @@ function copyDisk(src: Db, dst: Db, vdi: XObj<'VDI'>, sr: XObj<'SR'>): XObj<'VDI
   return made
 }
 
-/** infer_vif_map: every VIF mapped, or mapped through another VIF with the same MAC; VIF_NOT_IN_MAP [vif]. */
-function inferVifMap(db: Db, vm: XObj<'VM'>, map: Array<[Ref, XObj<'network'>]>): Map<Ref, XObj<'network'>> {
+/**
+ * infer_vif_map over the VIFs of the VM and of its snapshots: every VIF mapped, or mapped through another VIF with
+ * the same MAC; VIF_NOT_IN_MAP [vif].
+ */
+function inferVifMap(db: Db, vms: Array<XObj<'VM'>>, map: Array<[Ref, XObj<'network'>]>): Map<Ref, XObj<'network'>> {
   const out = new Map<Ref, XObj<'network'>>()
-  for (const vif of db.referrers('VIF', 'VM', vm.ref)) {
+  for (const vif of vms.flatMap((vm) => db.referrers('VIF', 'VM', vm.ref))) {
     const direct = map.find(([r]) => r === vif.ref)
     const viaMac = map.find(([r]) => db.tryGet(r, 'VIF')?.f.MAC === vif.f.MAC)
     const net = (direct ?? viaMac)?.[1]
@@ -268,9 +271,11 @@ function inferVifMap(db: Db, vm: XObj<'VM'>, map: Array<[Ref, XObj<'network'>]>)
  * assert_can_boot_here without the SR check, no VIF mapping (OPERATION_NOT_ALLOWED), no copy; disks on another SR
  * move there and the VM moves host as pool_migrate does. To another pool: copy only for a halted VM
  * (VM_BAD_POWER_STATE), the destination enabled (HOST_DISABLED) with room for a running VM, every VIF mapped
- * (VIF_NOT_IN_MAP); the VM, its devices and metrics leave this pool's database for the other's (its snapshots are
- * not carried), disks copied onto their SRs and the sources destroyed; with copy, a new halted VM is made there
- * and nothing here changes. Returns the VM in the destination pool.
+ * (VIF_NOT_IN_MAP, the snapshots' VIFs too); the VM with its snapshots, devices, metrics and messages leave this
+ * pool's database for the other's, disks (the snapshots' and suspend images too, extraVdiMap) copied onto their SRs
+ * and the sources destroyed; with copy, a new halted VM is made there (without snapshots) and nothing here
+ * changes. A VDI with on-boot=reset is refused (VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION). Returns the VM in
+ * the destination pool.
  */
 export function migrateSend(src: Db, vm: XObj<'VM'>, a: MigrateSendArgs): XObj<'VM'> {
   const force = a.force ?? false
@@ -284,6 +289,7 @@ export function migrateSend(src: Db, vm: XObj<'VM'>, a: MigrateSendArgs): XObj<'
     if (vm.f.power_state !== 'Halted') assertCanBootHere(src, vm, a.host, { memoryCheck: true, srCheck: false })
     if (a.vifMap.length > 0) throw new XapiError('OPERATION_NOT_ALLOWED', ['VIF mapping is not allowed for intra-pool migration -all VIFs must be on the same network'])
     if (a.copy) throw new XapiError('OPERATION_NOT_ALLOWED', ['Copy mode is disallowed on intra pool storage migration, try efficient alternatives, for example, VM.copy/clone.'])
+    assertNoResetOnBoot(disks)
     for (const vdi of disks) {
       const sr = target(vdi)
       if (sr.ref === vdi.f.SR) continue
@@ -306,13 +312,23 @@ export function migrateSend(src: Db, vm: XObj<'VM'>, a: MigrateSendArgs): XObj<'
   const live = vm.f.power_state === 'Running' || vm.f.power_state === 'Paused'
   if (!force && a.copy && vm.f.power_state !== 'Halted') throw new XapiError('VM_BAD_POWER_STATE', [vm.ref, 'halted', vm.f.power_state.toLowerCase()])
   if (!a.host.f.enabled) throw new XapiError('HOST_DISABLED', [a.host.ref])
-  const vifs = inferVifMap(src, vm, a.vifMap)
+  const snapshots = src.withField('VM', 'snapshot_of', vm.ref)
+  const vifs = inferVifMap(src, [vm, ...snapshots], a.vifMap)
+  assertNoResetOnBoot(disks)
   if (live) {
     const needed = startMemoryBytes(vm)
     const free = computeFreeMemory(dst, a.host)
     if (free < needed) throw new XapiError('HOST_NOT_ENOUGH_FREE_MEMORY', [String(needed), String(free)])
   }
+  // the VM's snapshots go along (not with copy): their disks and the suspend images go where extra_vdi_map puts them
+  const carriedVms = a.copy ? [] : snapshots
+  const extra = extraVdiMap(src, dst, a, vm, carriedVms)
   const newVdis = new Map(disks.map((vdi) => [vdi.ref, copyDisk(src, dst, vdi, target(vdi))]))
+  for (const [vdi, sr] of extra) {
+    const made = copyDisk(src, dst, vdi, sr)
+    if (vdi.f.is_a_snapshot) dst.set(made, { is_a_snapshot: true, snapshot_time: vdi.f.snapshot_time, snapshot_of: newVdis.get(vdi.f.snapshot_of)?.ref ?? NULL_REF })
+    newVdis.set(vdi.ref, made)
+  }
   let moved: XObj<'VM'>
   if (a.copy) {
     moved = dst.create('VM', { ...structuredClone(vm.f), uuid: dst.ids.uuid(), allowed_operations: [], current_operations: [], metrics: NULL_REF, guest_metrics: NULL_REF })
@@ -327,35 +343,74 @@ export function migrateSend(src: Db, vm: XObj<'VM'>, a: MigrateSendArgs): XObj<'
       dst.create('VIF', { ...structuredClone(vif.f), uuid: dst.ids.uuid(), VM: moved.ref, metrics: m ? dst.create('VIF_metrics', { ...structuredClone(m.f), uuid: dst.ids.uuid() }).ref : NULL_REF })
     }
   } else {
-    const carried = ([
-      ...src.referrers('VBD', 'VM', vm.ref).flatMap((b) => [b, src.tryGet(b.f.metrics, 'VBD_metrics')]),
-      ...src.referrers('VIF', 'VM', vm.ref).flatMap((v) => [v, src.tryGet(v.f.metrics, 'VIF_metrics')]),
-      ...src.referrers('VTPM', 'VM', vm.ref),
-      src.tryGet(vm.f.metrics, 'VM_metrics'), src.tryGet(vm.f.guest_metrics, 'VM_guest_metrics'),
-    ] as Array<XObj | undefined>).filter((o): o is XObj => o !== undefined)
-    for (const c of src.referrers('console', 'VM', vm.ref)) src.destroy(c)
-    for (const o of carried) src.moveTo(dst, o)
+    // the VM and its snapshots, with their devices and metrics; the VM's messages follow it (send_messages)
+    for (const v of [vm, ...carriedVms]) {
+      const carried = ([
+        ...src.referrers('VBD', 'VM', v.ref).flatMap((b) => [b, src.tryGet(b.f.metrics, 'VBD_metrics')]),
+        ...src.referrers('VIF', 'VM', v.ref).flatMap((x) => [x, src.tryGet(x.f.metrics, 'VIF_metrics')]),
+        ...src.referrers('VTPM', 'VM', v.ref),
+        src.tryGet(v.f.metrics, 'VM_metrics'), src.tryGet(v.f.guest_metrics, 'VM_guest_metrics'),
+      ] as Array<XObj | undefined>).filter((o): o is XObj => o !== undefined)
+      for (const c of src.referrers('console', 'VM', v.ref)) src.destroy(c)
+      for (const o of carried) src.moveTo(dst, o)
+    }
+    for (const m of src.all('message')) if (m.f.cls === 'VM' && m.f.obj_uuid === vm.f.uuid) src.moveTo(dst, m)
+    for (const snapshot of carriedVms) src.moveTo(dst, snapshot)
     moved = src.moveTo(dst, vm) as XObj<'VM'>
   }
-  // the VM as the destination pool has it: its disks, its networks, no links into the source pool
-  for (const vbd of dst.referrers('VBD', 'VM', moved.ref)) {
-    const made = newVdis.get(vbd.f.VDI)
-    if (made) dst.set(vbd, { VDI: made.ref })
-    else if (!vbd.f.empty) dst.set(vbd, { VDI: NULL_REF, empty: true, currently_attached: vbd.f.type === 'CD' && vbd.f.currently_attached })
-  }
   const dom0 = dst.referrers('VM', 'resident_on', a.host.ref).find((v) => v.f.is_control_domain)
-  for (const vtpm of dst.referrers('VTPM', 'VM', moved.ref)) if (vtpm.f.backend !== NULL_REF) dst.set(vtpm, { backend: dom0?.ref ?? NULL_REF })
-  for (const vif of dst.referrers('VIF', 'VM', moved.ref)) dst.set(vif, { network: vifs.get(a.copy ? (src.referrers('VIF', 'VM', vm.ref).find((v) => v.f.device === vif.f.device)?.ref ?? '') : vif.ref)!.ref })
-  dst.set(moved, {
-    affinity: NULL_REF, suspend_SR: NULL_REF, snapshots: [], parent: NULL_REF, appliance: NULL_REF, groups: [],
-    protection_policy: NULL_REF, snapshot_schedule: NULL_REF, resident_on: NULL_REF, scheduled_to_be_resident_on: NULL_REF,
-  } as Partial<XObj<'VM'>['f']>)
+  // the VM (and its snapshots) as the destination pool has them: their disks, networks, no links into the source pool
+  const together = new Set([moved.ref, ...carriedVms.map((x) => x.ref)])
+  for (const v of [moved, ...carriedVms.map((x) => dst.get(x.ref, 'VM'))]) {
+    for (const vbd of dst.referrers('VBD', 'VM', v.ref)) {
+      const made = newVdis.get(vbd.f.VDI)
+      if (made) dst.set(vbd, { VDI: made.ref })
+      else if (!vbd.f.empty) dst.set(vbd, { VDI: NULL_REF, empty: true, currently_attached: vbd.f.type === 'CD' && vbd.f.currently_attached })
+    }
+    for (const vtpm of dst.referrers('VTPM', 'VM', v.ref)) if (vtpm.f.backend !== NULL_REF) dst.set(vtpm, { backend: dom0?.ref ?? NULL_REF })
+    for (const vif of dst.referrers('VIF', 'VM', v.ref)) dst.set(vif, { network: vifs.get(a.copy ? (src.referrers('VIF', 'VM', vm.ref).find((x) => x.f.device === vif.f.device)?.ref ?? '') : vif.ref)!.ref })
+    dst.set(v, {
+      affinity: NULL_REF, suspend_SR: NULL_REF, suspend_VDI: newVdis.get(v.f.suspend_VDI)?.ref ?? NULL_REF,
+      // the snapshot chain holds among the VMs that went together
+      parent: !a.copy && together.has(v.f.parent) ? v.f.parent : NULL_REF, appliance: NULL_REF, groups: [],
+      protection_policy: NULL_REF, snapshot_schedule: NULL_REF, resident_on: NULL_REF, scheduled_to_be_resident_on: NULL_REF,
+    } as Partial<XObj<'VM'>['f']>)
+  }
   if (!a.copy && live) moveDomain(dst, moved, a.host)
   updateAllowedOperations(dst, moved)
   updateVmVbdOperations(dst, moved)
   updateVmVifOperations(dst, moved)
-  if (!a.copy) for (const vdi of disks) destroyVdi(src, vdi)
+  if (!a.copy) for (const vdi of [...disks, ...extra.map(([v]) => v)]) destroyVdi(src, vdi)
   return moved
+}
+
+/** Storage migration refuses a VM with a VDI whose on-boot mode is reset (VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION). */
+function assertNoResetOnBoot(disks: Array<XObj<'VDI'>>): void {
+  for (const vdi of disks) if (vdi.f.on_boot === 'reset') throw new XapiError('VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION', [vdi.ref])
+}
+
+/**
+ * extra_vdi_map: where the disks of the snapshots and the suspend images go. A VDI in the map goes there; a
+ * snapshot's disk goes where the disk it is a snapshot of goes; a suspend image to the destination pool's suspend
+ * image SR (the pool's, else the host's), else its default SR; anything else to the default SR; VDI_NOT_IN_MAP
+ * [vdi] when there is none.
+ */
+function extraVdiMap(src: Db, dst: Db, a: MigrateSendArgs, vm: XObj<'VM'>, snapshots: Array<XObj<'VM'>>): Array<[XObj<'VDI'>, XObj<'SR'>]> {
+  const mapped = (r: Ref) => a.vdiMap.find(([x]) => x === r)?.[1]
+  const pool = dst.all('pool')[0]
+  const defaultSr = dst.tryGet(pool?.f.default_SR ?? NULL_REF, 'SR')
+  const suspendSr = dst.tryGet(pool?.f.suspend_image_SR ?? NULL_REF, 'SR') ?? dst.tryGet(a.host.f.suspend_image_sr, 'SR')
+  const suspends = [vm, ...snapshots].filter((v) => v.f.power_state === 'Suspended').map((v) => src.tryGet(v.f.suspend_VDI, 'VDI')).filter((v): v is XObj<'VDI'> => !!v)
+  const snapshotDisks = snapshots.flatMap((s) => movedVdis(src, s))
+  const out: Array<[XObj<'VDI'>, XObj<'SR'>]> = []
+  for (const vdi of [...suspends, ...snapshotDisks]) {
+    if (out.some(([v]) => v.ref === vdi.ref)) continue
+    const isSuspend = suspends.includes(vdi)
+    const sr = mapped(vdi.ref) ?? mapped(vdi.f.snapshot_of) ?? (isSuspend ? suspendSr ?? defaultSr : defaultSr)
+    if (!sr) throw new XapiError('VDI_NOT_IN_MAP', [vdi.ref])
+    out.push([vdi, sr])
+  }
+  return out
 }
 
 /** Message VM_MIGRATED "VM '<name>' (uuid: …) migrated from host '<name>' (uuid: …) to host '<name>' (uuid: …)". */

@@ -200,6 +200,42 @@ describe('placement and migration (issue 5)', function () {
       assert.equal(await min('vdi-list', `uuid=${vdi}`), vdi)
     })
 
+    it('the VM\'s snapshots go with it (disks copied where its own go, snapshot-of links kept), and its messages', async () => {
+      const snap = (await run('vm-snapshot', `uuid=${vm}`, 'new-name-label=before-move')).stdout.trim()
+      const snapVdi = await min('vbd-list', `vm-uuid=${snap}`, 'type=Disk', 'params=vdi-uuid')
+      assert.equal(await min('vdi-param-get', `uuid=${snapVdi}`, 'param-name=snapshot-of'), vdi)
+      assert.deepEqual(await run('vm-reboot', `uuid=${vm}`), ok) // a message about the VM (VM_REBOOTED)
+      const messages = await min('message-list', `obj-uuid=${vm}`)
+      assert.ok(messages.length > 0)
+      // the plan lists the VM's own disk only; the snapshot's is resolved by the server (extra_vdi_map)
+      assert.deepEqual(await run('vm-migrate', `uuid=${vm}`, ...remote, `vif:${vif}=${net}`), { stdout: `${FIRST}${PLAN}VDI ${vdi} -> SR ${sr}\n`, stderr: '', code: 0 })
+      // nothing is left here: the VM, the snapshot, both disks, the messages
+      for (const [cls, u] of [['vm', vm], ['snapshot', snap], ['vdi', vdi], ['vdi', snapVdi]] as const) assert.equal(await min(`${cls}-list`, `uuid=${u}`), '', `${cls} ${u}`)
+      assert.equal(await min('message-list', `obj-uuid=${vm}`), '')
+      // there: the snapshot of the moved VM, its disk a snapshot of the VM's new disk on the same SR, the messages
+      assert.equal(await min(...R, 'snapshot-list', `snapshot-of=${vm}`), snap)
+      assert.equal(await min(...R, 'vm-param-get', `uuid=${vm}`, 'param-name=snapshots'), snap)
+      const disk = await min(...R, 'vbd-list', `vm-uuid=${vm}`, 'type=Disk', 'params=vdi-uuid')
+      const snapDisk = await min(...R, 'vbd-list', `vm-uuid=${snap}`, 'type=Disk', 'params=vdi-uuid')
+      assert.equal(await min(...R, 'vdi-param-get', `uuid=${snapDisk}`, 'param-name=snapshot-of'), disk)
+      assert.equal(await min(...R, 'vdi-param-get', `uuid=${snapDisk}`, 'param-name=is-a-snapshot'), 'true')
+      assert.equal(await min(...R, 'vdi-param-get', `uuid=${snapDisk}`, 'param-name=sr-uuid'), sr)
+      assert.equal(await min(...R, 'vif-list', `vm-uuid=${snap}`, 'params=network-uuid'), net)
+      assert.equal((await min(...R, 'message-list', `obj-uuid=${vm}`)).split(',').length, messages.split(',').length)
+      // and the snapshot is usable there
+      assert.deepEqual(await run(...R, 'vm-shutdown', `uuid=${vm}`, '--force'), ok)
+      assert.deepEqual(await run(...R, 'snapshot-revert', `snapshot-uuid=${snap}`), ok)
+    })
+
+    it('a disk with on-boot=reset is refused (VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION)', async () => {
+      assert.deepEqual(await run('vm-shutdown', `uuid=${vm}`), ok)
+      assert.deepEqual(await run('vdi-param-set', `uuid=${vdi}`, 'on-boot=reset'), ok)
+      const r = await run('vm-migrate', `uuid=${vm}`, ...remote, `vif:${vif}=${net}`)
+      assert.equal(r.code, 1)
+      assert.match(r.stderr, /^This operation is not permitted on VDIs in the 'on-boot=reset' mode, or on VMs having such VDIs\.\n/)
+      assert.equal(await min('vm-list', `uuid=${vm}`), vm)
+    })
+
     it('within the pool (remote-master is our coordinator): the disk moves to the mapped SR and the VM to the host', async () => {
       const own = ['remote-master=10.0.0.10', 'remote-username=root', 'remote-password=xenserver']
       const local = await min('sr-list', 'name-label=Local storage', 'host=xenserver-01')
