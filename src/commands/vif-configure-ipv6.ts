@@ -4,7 +4,7 @@
 import { verb, XeCommand } from '../cli/command'
 import { parseEnum } from '../cli/enums'
 import { InternalError } from '../cli/failure'
-import { configureVifIpv6 } from '../engine/vif'
+import { configureVifIp } from '../engine/vif'
 import type { XeContext } from '../cli/context'
 
 export default verb(
@@ -18,7 +18,7 @@ export default verb(
       const gateway = p.get('gateway') ?? ''
       // failwith in cli_operations.ml: an internal error
       if (mode === 'Static' && address === '') throw new InternalError('Failure: Required parameter not found: address')
-      configureVifIpv6(ctx.db, vif, mode, address, gateway)
+      configureVifIp(ctx.db, vif, 'ipv6', mode, address, gateway)
     }
   },
 )

@@ -357,31 +357,20 @@ function guestApplies(db: Db, vif: XObj<'VIF'>): void {
 }
 
 /**
- * VIF.configure_ipv4: Static needs the licence, an IPv4 CIDR address (INVALID_CIDR_ADDRESS_SPECIFIED), one the
- * locking allows, and a valid gateway if given; every mode needs a guest agent with static IP setting. The VIF
- * records [address] and the gateway; an active VIF's guest applies it.
+ * VIF.configure_ipv4 / configure_ipv6: Static needs the licence, a CIDR address of the family
+ * (INVALID_CIDR_ADDRESS_SPECIFIED), one the locking allows, and a valid gateway if given; every mode needs a guest
+ * agent with static IP setting. The VIF records [address] and the gateway; an active VIF's guest applies it.
  */
-export function configureVifIpv4(db: Db, vif: XObj<'VIF'>, mode: V4Mode, address: string, gateway: string): void {
+export function configureVifIp(db: Db, vif: XObj<'VIF'>, family: 'ipv4', mode: V4Mode, address: string, gateway: string): void
+export function configureVifIp(db: Db, vif: XObj<'VIF'>, family: 'ipv6', mode: V6Mode, address: string, gateway: string): void
+export function configureVifIp(db: Db, vif: XObj<'VIF'>, family: 'ipv4' | 'ipv6', mode: V4Mode | V6Mode, address: string, gateway: string): void {
   if (mode === 'Static') {
     assertGuestIpLicensed(db)
-    assertValidCidr('ipv4', 'address', address)
-    assertNoLockingConflict(db, vif, 'ipv4', address)
-    if (gateway !== '') assertValidIp('ipv4', 'gateway', gateway)
+    assertValidCidr(family, 'address', address)
+    assertNoLockingConflict(db, vif, family, address)
+    if (gateway !== '') assertValidIp(family, 'gateway', gateway)
   }
   assertStaticIpFeature(db, vif)
-  db.set(vif, { ipv4_configuration_mode: mode as XObj<'VIF'>['f']['ipv4_configuration_mode'], ipv4_addresses: [address], ipv4_gateway: gateway })
-  guestApplies(db, vif)
-}
-
-/** VIF.configure_ipv6: as configure_ipv4, for IPv6. */
-export function configureVifIpv6(db: Db, vif: XObj<'VIF'>, mode: V6Mode, address: string, gateway: string): void {
-  if (mode === 'Static') {
-    assertGuestIpLicensed(db)
-    assertValidCidr('ipv6', 'address', address)
-    assertNoLockingConflict(db, vif, 'ipv6', address)
-    if (gateway !== '') assertValidIp('ipv6', 'gateway', gateway)
-  }
-  assertStaticIpFeature(db, vif)
-  db.set(vif, { ipv6_configuration_mode: mode as XObj<'VIF'>['f']['ipv6_configuration_mode'], ipv6_addresses: [address], ipv6_gateway: gateway })
+  db.set(vif, { [`${family}_configuration_mode`]: mode, [`${family}_addresses`]: [address], [`${family}_gateway`]: gateway } as Partial<XObj<'VIF'>['f']>)
   guestApplies(db, vif)
 }
