@@ -1,11 +1,11 @@
 // Whole-world operations for xesim itself: reset, save to a file, load from a file.
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { WorldStateError } from './errors'
 import { openDatabase, type SqliteDb } from './sqlite'
 import { checkVersion, openStore, SCHEMA_VERSION, worldFile, type Store } from './store'
 import { buildWorld, withWorld, type BuildOptions } from './world'
-import { dataDir, readVdiRange, vdiExtents, VdiWriter } from './vdi-data'
+import { dataDir, PIECE, readVdiRange, vdiExtents, vdisWithData, VdiWriter } from './vdi-data'
 
 /** Recreates the default world. A world that cannot be opened is moved aside, never deleted. */
 export function resetWorld(home: string, opts: BuildOptions): { movedAside?: string } {
@@ -75,19 +75,9 @@ export async function saveWorld(home: string, file: string): Promise<void> {
   }
 }
 
-const PIECE = 1024 * 1024
-
 function saveVdiData(home: string, out: SqliteDb): void {
-  let names: string[]
-  try {
-    names = readdirSync(dataDir(home))
-  } catch {
-    return // no disk ever held data
-  }
   const put = out.prepare('INSERT INTO vdi_data (uuid, offset, bytes) VALUES (?, ?, ?)')
-  for (const name of names.sort()) {
-    if (!name.endsWith('.extents')) continue
-    const uuid = name.slice(0, -'.extents'.length)
+  for (const uuid of vdisWithData(home)) {
     const extents = vdiExtents(home, uuid)
     for (const [a, b] of extents) {
       for (let p = a; p < b; p += PIECE) {

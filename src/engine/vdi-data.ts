@@ -5,14 +5,15 @@
 // vdi-export move them in and out (raw, vhd, tar), and this store is the XVA code's DiskStore, so vm-export
 // writes real disk contents and vm-import keeps them. Reference: xapi-model.md §3 (VDI.destroy / VDI.forget:
 // forgetting keeps the data), §11.
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { Db, XObj } from './db'
 import { isoDirectory } from './sr-types'
 import { preadFull } from './vhd-format'
 import type { DiskRef, DiskSink, DiskSource, DiskStore } from './xva'
 
-const PIECE = 1024 * 1024
+/** The size of the pieces bytes are written and copied in. */
+export const PIECE = 1024 * 1024
 
 export type Extent = [number, number]
 
@@ -31,6 +32,17 @@ export function vdiExtents(home: string, uuid: string): Extent[] {
   } catch {
     return []
   }
+}
+
+/** The uuids of the VDIs whose bytes the store holds (in uuid order). */
+export function vdisWithData(home: string): string[] {
+  let names: string[]
+  try {
+    names = readdirSync(dataDir(home))
+  } catch {
+    return [] // no disk ever held data
+  }
+  return names.filter((n) => n.endsWith('.extents')).map((n) => n.slice(0, -'.extents'.length)).sort()
 }
 
 export function hasVdiData(home: string, uuid: string): boolean {
